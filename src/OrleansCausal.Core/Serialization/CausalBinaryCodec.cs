@@ -1,0 +1,182 @@
+namespace OrleansCausal.Core.Serialization;
+
+/// <summary>
+/// The binary encoding of version vectors, bins and records, shared by storage providers (record rows, change
+/// feed) and replication batches. Format version 1:
+/// <code>
+/// vector := count:varint (region:string epoch:u32le counter:varint)*      -- sorted by replica
+/// bin    := region:string epoch:u32le counter:varint flags:u8 writtenAtUnixMs:i64le context:vector [value:string]
+/// record := version:u8=1 clock:vector binCount:varint bin*
+/// </code>
+/// Decoding checks every field and the record invariants; corrupt input throws <see cref="InvalidDataException"/>.
+/// </summary>
+public static class CausalBinaryCodec
+{
+    public const byte RecordFormatVersion = 1;
+    private const int MaxVectorEntries = 4096;
+    private const int MaxBins = 1 << 20;
+    private const int MaxValueBytes = 64 * 1024 * 1024;
+    private const byte TombstoneFlag = 1;
+
+    public static byte[] EncodeRecord(CausalRecord record)
+    {
+        var writer = new ByteWriter(128);
+        writer.WriteByte(RecordFormatVersion);
+        WriteVector(writer, record.Clock);
+        writer.WriteVarUInt((ulong)record.Bins.Count);
+        foreach (var bin in record.Bins)
+        {
+            WriteBin(writer, bin);
+        }
+
+        return writer.ToArray();
+    }
+
+    public static CausalRecord DecodeRecord(ReadOnlySpan<byte> data)
+    {
+        var reader = new ByteReader(data);
+        var version = reader.ReadByte();
+        if (version != RecordFormatVersion)
+        {
+            throw new InvalidDataException($"Unknown record format version {version}; this build reads version {RecordFormatVersion}.");
+        }
+
+        var clock = ReadVector(ref reader);
+        var count = reader.ReadCount(MaxBins);
+        var bins = new Bin[count];
+        for (var i = 0; i < count; i++)
+        {
+            bins[i] = ReadBin(ref reader);
+        }
+
+        reader.EnsureEnd();
+        return CausalRecord.Restore(bins, clock);
+    }
+
+    public static byte[] EncodeBin(Bin bin)
+    {
+        var writer = new ByteWriter(64);
+        WriteBin(writer, bin);
+        return writer.ToArray();
+    }
+
+    public static Bin DecodeBin(ReadOnlySpan<byte> data)
+    {
+        var reader = new ByteReader(data);
+        var bin = ReadBin(ref reader);
+        reader.EnsureEnd();
+        return bin;
+    }
+
+    public static byte[] EncodeVector(VersionVector vector)
+    {
+        var writer = new ByteWriter(32);
+        WriteVector(writer, vector);
+        return writer.ToArray();
+    }
+
+    public static VersionVector DecodeVector(ReadOnlySpan<byte> data)
+    {
+        var reader = new ByteReader(data);
+        var vector = ReadVector(ref reader);
+        reader.EnsureEnd();
+        return vector;
+    }
+
+    internal static void WriteVector(ByteWriter writer, VersionVector vector)
+    {
+        writer.WriteVarUInt((ulong)vector.Count);
+        foreach (var entry in vector.Entries)
+        {
+            WriteReplica(writer, entry.Replica);
+            writer.WriteVarUInt(entry.Counter);
+        }
+    }
+
+    internal static VersionVector ReadVector(ref ByteReader reader, int maxEntries = MaxVectorEntries)
+    {
+        var count = reader.ReadCount(maxEntries);
+        if (count == 0)
+        {
+            return VersionVector.Empty;
+        }
+
+        var entries = new VectorEntry[count];
+        for (var i = 0; i < count; i++)
+        {
+            var replica = ReadReplica(ref reader);
+            var counter = reader.ReadVarUInt();
+            if (counter == 0)
+            {
+                throw new InvalidDataException("A version vector entry has a zero counter.");
+            }
+
+            if (i > 0 && entries[i - 1].Replica.CompareTo(replica) >= 0)
+            {
+                throw new InvalidDataException("Version vector entries are not strictly sorted.");
+            }
+
+            entries[i] = new VectorEntry(replica, counter);
+        }
+
+        return VersionVector.FromSortedUnchecked(entries);
+    }
+
+    private static void WriteBin(ByteWriter writer, Bin bin)
+    {
+        WriteReplica(writer, bin.Dot.Replica);
+        writer.WriteVarUInt(bin.Dot.Counter);
+        writer.WriteByte(bin.IsTombstone ? TombstoneFlag : (byte)0);
+        writer.WriteInt64(bin.WrittenAt.ToUnixTimeMilliseconds());
+        WriteVector(writer, bin.Context);
+        if (bin.Value is not null)
+        {
+            writer.WriteString(bin.Value);
+        }
+    }
+
+    private static Bin ReadBin(ref ByteReader reader)
+    {
+        var replica = ReadReplica(ref reader);
+        var counter = reader.ReadVarUInt();
+        var flags = reader.ReadByte();
+        if ((flags & ~TombstoneFlag) != 0)
+        {
+            throw new InvalidDataException($"Unknown bin flags 0x{flags:x2}.");
+        }
+
+        var writtenAtMs = reader.ReadInt64();
+        if (writtenAtMs < DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || writtenAtMs > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+        {
+            throw new InvalidDataException($"A bin's accepted time {writtenAtMs} is out of range.");
+        }
+
+        var context = ReadVector(ref reader);
+        var value = (flags & TombstoneFlag) != 0 ? null : reader.ReadString(MaxValueBytes);
+        try
+        {
+            return new Bin(new Dot(replica, counter), value, context, DateTimeOffset.FromUnixTimeMilliseconds(writtenAtMs));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException(e.Message, e);
+        }
+    }
+
+    private static void WriteReplica(ByteWriter writer, ReplicaId replica)
+    {
+        writer.WriteString(replica.Region.Value);
+        writer.WriteUInt32(replica.Epoch);
+    }
+
+    private static ReplicaId ReadReplica(ref ByteReader reader)
+    {
+        var name = reader.ReadString(RegionId.MaxLength);
+        if (!RegionId.TryParse(name, out var region))
+        {
+            throw new InvalidDataException($"'{name}' is not a valid region id.");
+        }
+
+        return new ReplicaId(region, reader.ReadUInt32());
+    }
+}

@@ -1,0 +1,7 @@
+using OrleansCausal.Core;
+
+namespace OrleansCausal.Storage;
+
+/// <summary>The durable outcome of a put or delete: the record after it, the new bin, how many siblings the cap
+/// pruned, and the change-feed sequence number the bin was given.</summary>
+public sealed record StoreWriteResult(CausalRecord Record, Bin Written, int Pruned, long Sequence);
