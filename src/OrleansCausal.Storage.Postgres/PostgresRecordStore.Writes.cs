@@ -121,7 +121,9 @@ public sealed partial class PostgresRecordStore
             try
             {
                 var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
-                var now = _time.GetUtcNow();
+                // Stored times have millisecond precision (the codec's format): use that here too, so the record a put
+                // returns equals the record a later read returns.
+                var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
                 foreach (var key in keys)
                 {
                     CausalRecord record;
@@ -178,7 +180,13 @@ public sealed partial class PostgresRecordStore
             }
         }
 
-        // Committed: the feed entries got lastSequence - count + 1 .. lastSequence, in the order they were added.
+        // Committed. Listeners hear about it before any writer sees its acknowledgement.
+        foreach (var key in writes.RecordKeys)
+        {
+            Raise(key, isLocal: true);
+        }
+
+        // The feed entries got lastSequence - count + 1 .. lastSequence, in the order they were added.
         var sequence = lastSequence - results.Count;
         foreach (var (pending, outcome) in results)
         {
@@ -190,10 +198,6 @@ public sealed partial class PostgresRecordStore
             pending.Completion.TrySetException(error);
         }
 
-        foreach (var key in writes.RecordKeys)
-        {
-            Raise(key, isLocal: true);
-        }
     }
 
     private sealed class PendingPut(PutRequest request, CancellationToken cancellationToken)
