@@ -21,7 +21,7 @@ public sealed class SiloHostTests
 
         Assert.Equal("A", status.GetProperty("region").GetString());
         Assert.StartsWith("A.", status.GetProperty("replica").GetString());
-        Assert.Equal("memory:", status.GetProperty("store").GetString());
+        Assert.StartsWith("sqlite:", status.GetProperty("store").GetString());
         Assert.Equal(1, status.GetProperty("actors").GetInt32());
         Assert.Equal(JsonValueKind.Array, status.GetProperty("peers").ValueKind);
         Assert.Equal(0, status.GetProperty("peers").GetArrayLength());

@@ -28,7 +28,7 @@ public sealed class TestSilo : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
-    /// <summary>Region A, a memory store unless <paramref name="settings"/> says otherwise, a fixed signing key.</summary>
+    /// <summary>Region A, a fresh SQLite file unless <paramref name="settings"/> says otherwise, a fixed signing key.</summary>
     public static async Task<TestSilo> StartAsync(IDictionary<string, string?>? settings = null)
     {
         var app = Build(settings);
@@ -53,7 +53,7 @@ public sealed class TestSilo : IAsyncDisposable
         {
             ["Region"] = "A",
             ["Urls"] = "http://127.0.0.1:0",
-            ["Store"] = "memory:",
+            ["Store"] = "sqlite:" + TempFiles.NewDatabasePath(),
             ["Context:SigningKey"] = SigningKey,
             ["Logging:LogLevel:Default"] = "Warning",
         };
