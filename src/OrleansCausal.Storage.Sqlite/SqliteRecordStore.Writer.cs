@@ -20,18 +20,20 @@ public sealed partial class SqliteRecordStore
 
             try
             {
-                if (!_open)
+                while (!_queue.IsEmpty && (mine is null || !mine.IsDone))
                 {
-                    // Closed while this write was being queued: it was never accepted.
-                    foreach (var late in TakeBatch())
+                    var batch = TakeBatch();
+                    if (_open)
+                    {
+                        ExecuteBatch(batch);
+                        continue;
+                    }
+
+                    // Closed while these writes were being queued: they were never accepted.
+                    foreach (var late in batch)
                     {
                         late.Fail(new ObjectDisposedException(nameof(SqliteRecordStore), $"The store {Description} is closed."));
                     }
-                }
-
-                while (!_queue.IsEmpty && (mine is null || !mine.IsDone))
-                {
-                    ExecuteBatch(TakeBatch());
                 }
             }
             finally

@@ -40,6 +40,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
             MaxBatchSize = options.MaxBatchSize,
             BusyTimeout = options.BusyTimeout,
             MaxIdleReaders = options.MaxIdleReaders,
+            MaxFileSizeBytes = options.MaxFileSizeBytes,
         };
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
