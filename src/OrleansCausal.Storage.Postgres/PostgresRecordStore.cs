@@ -36,6 +36,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
     private readonly string _endpoint;
     private readonly Guid _instanceId = Guid.NewGuid();
     private readonly Channel<PendingPut> _queue = Channel.CreateUnbounded<PendingPut>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<PendingMerge> _merges = Channel.CreateUnbounded<PendingMerge>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private NpgsqlDataSource? _dataSource;
     private PostgresChangeListener? _listener;
@@ -97,11 +98,13 @@ public sealed partial class PostgresRecordStore : IRecordStore
 
             _listener = new PostgresChangeListener(_options, _sql, _instanceId, Description, _logger, OnRemoteChange);
             await _listener.StartAsync(cancellationToken).ConfigureAwait(false);
-            _writers = new Task[_options.WriterCount];
-            for (var i = 0; i < _writers.Length; i++)
+            _writers = new Task[_options.WriterCount + 1];
+            for (var i = 0; i < _options.WriterCount; i++)
             {
                 _writers[i] = Task.Run(RunWriterAsync);
             }
+
+            _writers[^1] = Task.Run(RunMergerAsync);
 
             _state = 1;
             _logger.LogInformationOpened(Description, _replica.ToString(), PostgresSchema.CurrentVersion);
@@ -250,6 +253,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
 
         // Writes already queued are committed before the writers stop; later ones are refused.
         _queue.Writer.TryComplete();
+        _merges.Writer.TryComplete();
         try
         {
             await Task.WhenAll(_writers).ConfigureAwait(false);
