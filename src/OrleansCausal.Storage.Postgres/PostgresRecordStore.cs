@@ -81,6 +81,13 @@ public sealed partial class PostgresRecordStore : IRecordStore
         {
             var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
             builder.ApplicationName ??= "orleanscausal";
+            if (builder.Options?.Contains("synchronous_commit", StringComparison.Ordinal) != true)
+            {
+                // An acknowledged write must survive a server crash: COMMIT waits for the WAL flush in our sessions
+                // even when the server's default was relaxed for other applications.
+                builder.Options = $"{builder.Options} -c synchronous_commit=on".Trim();
+            }
+
             _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
             await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             {

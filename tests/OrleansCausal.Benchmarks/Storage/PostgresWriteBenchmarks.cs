@@ -37,8 +37,15 @@ public class PostgresWriteBenchmarks
 
     private int PutsPerWriter => TotalPutsPerInvocation / Writers;
 
+    // BenchmarkDotNet 0.14's in-process toolchain starts the workload without awaiting an async [GlobalSetup] that
+    // really yields (the PostgreSQL one does), so the setup and cleanup entry points wait synchronously here.
     [GlobalSetup]
-    public async Task SetupAsync()
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void Cleanup() => CleanupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
     {
         _serverConnectionString = Environment.GetEnvironmentVariable("ORLEANSCAUSAL_TEST_POSTGRES")
             ?? throw new InvalidOperationException("Set ORLEANSCAUSAL_TEST_POSTGRES (eval \"$(tests/postgres/start.sh)\") to run the PostgreSQL benchmarks.");
@@ -51,7 +58,13 @@ public class PostgresWriteBenchmarks
         }
 
         _database = new NpgsqlConnectionStringBuilder(_serverConnectionString) { Database = name, MaxPoolSize = 200 }.ConnectionString;
-        _store = new PostgresRecordStore(new PostgresRecordStoreOptions { ConnectionString = _database, Region = RegionId.Parse("bench") });
+        var options = new PostgresRecordStoreOptions { ConnectionString = _database, Region = RegionId.Parse("bench") };
+        if (int.TryParse(Environment.GetEnvironmentVariable("ORLEANSCAUSAL_BENCH_WRITER_LOOPS"), out var loops))
+        {
+            options.WriterCount = loops;
+        }
+
+        _store = new PostgresRecordStore(options);
         await _store.OpenAsync(CancellationToken.None);
         _contexts = [.. Enumerable.Range(0, Writers).Select(_ => new Dictionary<RecordKey, VersionVector>())];
 
@@ -75,8 +88,7 @@ public class PostgresWriteBenchmarks
         }
     }
 
-    [GlobalCleanup]
-    public async Task CleanupAsync()
+    private async Task CleanupAsync()
     {
         await _store.DisposeAsync();
         foreach (var command in _rawUpserts)
