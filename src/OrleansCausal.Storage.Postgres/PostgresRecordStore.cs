@@ -35,14 +35,16 @@ public sealed partial class PostgresRecordStore : IRecordStore
     private readonly PostgresSql _sql;
     private readonly string _endpoint;
     private readonly Guid _instanceId = Guid.NewGuid();
-    private readonly Channel<PendingPut> _queue = Channel.CreateUnbounded<PendingPut>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingPut> _queue = new();
     private readonly Channel<PendingMerge> _merges = Channel.CreateUnbounded<PendingMerge>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private NpgsqlDataSource? _dataSource;
     private PostgresChangeListener? _listener;
-    private Task[] _writers = [];
+    private Task _merger = Task.CompletedTask;
     private ReplicaId _replica;
     private int _state; // 0 new, 1 open, 2 disposed
+    private int _activeWriters;
+    private int _entering;
 
     public PostgresRecordStore(PostgresRecordStoreOptions options, ILogger<PostgresRecordStore>? logger = null, TimeProvider? time = null)
     {
@@ -105,13 +107,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
 
             _listener = new PostgresChangeListener(_options, _sql, _instanceId, Description, _logger, OnRemoteChange);
             await _listener.StartAsync(cancellationToken).ConfigureAwait(false);
-            _writers = new Task[_options.WriterCount + 1];
-            for (var i = 0; i < _options.WriterCount; i++)
-            {
-                _writers[i] = Task.Run(RunWriterAsync);
-            }
-
-            _writers[^1] = Task.Run(RunMergerAsync);
+            _merger = Task.Run(RunMergerAsync);
 
             _state = 1;
             _logger.LogInformationOpened(Description, _replica.ToString(), PostgresSchema.CurrentVersion);
@@ -258,17 +254,10 @@ public sealed partial class PostgresRecordStore : IRecordStore
             return;
         }
 
-        // Writes already queued are committed before the writers stop; later ones are refused.
-        _queue.Writer.TryComplete();
+        // Writes already queued are committed before the store closes; later ones are refused.
         _merges.Writer.TryComplete();
-        try
-        {
-            await Task.WhenAll(_writers).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Each write reported its own failure to its caller.
-        }
+        await DrainForCloseAsync().ConfigureAwait(false);
+        await _merger.ConfigureAwait(false);
 
         await CloseResourcesAsync().ConfigureAwait(false);
     }
