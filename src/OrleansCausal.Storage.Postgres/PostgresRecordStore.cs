@@ -35,13 +35,17 @@ public sealed partial class PostgresRecordStore : IRecordStore
     private readonly PostgresSql _sql;
     private readonly string _endpoint;
     private readonly Guid _instanceId = Guid.NewGuid();
-    private readonly Channel<PendingPut> _queue = Channel.CreateUnbounded<PendingPut>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingPut> _queue = new();
+    private readonly PostgresRecordCache _cache = new(capacity: 100_000);
+    private readonly Channel<PendingMerge> _merges = Channel.CreateUnbounded<PendingMerge>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private NpgsqlDataSource? _dataSource;
     private PostgresChangeListener? _listener;
-    private Task[] _writers = [];
+    private Task _merger = Task.CompletedTask;
     private ReplicaId _replica;
     private int _state; // 0 new, 1 open, 2 disposed
+    private int _activeWriters;
+    private int _entering;
 
     public PostgresRecordStore(PostgresRecordStoreOptions options, ILogger<PostgresRecordStore>? logger = null, TimeProvider? time = null)
     {
@@ -80,6 +84,13 @@ public sealed partial class PostgresRecordStore : IRecordStore
         {
             var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
             builder.ApplicationName ??= "orleanscausal";
+            if (builder.Options?.Contains("synchronous_commit", StringComparison.Ordinal) != true)
+            {
+                // An acknowledged write must survive a server crash: COMMIT waits for the WAL flush in our sessions
+                // even when the server's default was relaxed for other applications.
+                builder.Options = $"{builder.Options} -c synchronous_commit=on".Trim();
+            }
+
             _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
             await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -97,11 +108,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
 
             _listener = new PostgresChangeListener(_options, _sql, _instanceId, Description, _logger, OnRemoteChange);
             await _listener.StartAsync(cancellationToken).ConfigureAwait(false);
-            _writers = new Task[_options.WriterCount];
-            for (var i = 0; i < _writers.Length; i++)
-            {
-                _writers[i] = Task.Run(RunWriterAsync);
-            }
+            _merger = Task.Run(RunMergerAsync);
 
             _state = 1;
             _logger.LogInformationOpened(Description, _replica.ToString(), PostgresSchema.CurrentVersion);
@@ -117,20 +124,44 @@ public sealed partial class PostgresRecordStore : IRecordStore
     public async Task<CausalRecord> ReadAsync(RecordKey key, CancellationToken cancellationToken)
     {
         var dataSource = EnsureOpen();
-        byte[]? data;
+        byte[]? data = null;
+        long version = 0;
         try
         {
             await using var command = dataSource.CreateCommand(_sql.ReadRecord);
             command.Parameters.Add(new NpgsqlParameter { Value = key.Namespace });
             command.Parameters.Add(new NpgsqlParameter { Value = key.Key });
-            data = (byte[]?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                data = reader.GetFieldValue<byte[]>(0);
+                version = reader.GetInt64(1);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw PostgresErrors.Translate(e, Description, _endpoint, $"read record {key}", key);
         }
 
-        return data is null ? CausalRecord.Empty : Decode(key, data);
+        if (data is null)
+        {
+            return CausalRecord.Empty;
+        }
+
+        CausalRecord record;
+        try
+        {
+            record = Decode(key, data);
+        }
+        catch (RecordStoreException)
+        {
+            // Never write a record from a cached copy once its row was found unreadable.
+            _cache.Invalidate(key);
+            throw;
+        }
+
+        _cache.Offer(key, record, version);
+        return record;
     }
 
     public async Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken)
@@ -248,16 +279,10 @@ public sealed partial class PostgresRecordStore : IRecordStore
             return;
         }
 
-        // Writes already queued are committed before the writers stop; later ones are refused.
-        _queue.Writer.TryComplete();
-        try
-        {
-            await Task.WhenAll(_writers).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Each write reported its own failure to its caller.
-        }
+        // Writes already queued are committed before the store closes; later ones are refused.
+        _merges.Writer.TryComplete();
+        await DrainForCloseAsync().ConfigureAwait(false);
+        await _merger.ConfigureAwait(false);
 
         await CloseResourcesAsync().ConfigureAwait(false);
     }
@@ -371,7 +396,11 @@ public sealed partial class PostgresRecordStore : IRecordStore
     /// <summary>Completes when the LISTEN connection has been re-established after the current one (tests).</summary>
     internal Task WhenListenerReconnectedAsync() => _listener?.WhenRelistenedAsync() ?? Task.CompletedTask;
 
-    private void OnRemoteChange(RecordKey key) => Raise(key, isLocal: false);
+    private void OnRemoteChange(RecordKey key)
+    {
+        _cache.Invalidate(key);
+        Raise(key, isLocal: false);
+    }
 
     private void Raise(RecordKey key, bool isLocal)
     {
