@@ -3,7 +3,7 @@ using System.Globalization;
 namespace OrleansCausal.LoadTool;
 
 /// <summary>Command line: <c>--duration 10 --warmup 2 --connections 64 --keys 10000 --hot-keys 100 --hot-fraction 0.9
-/// [--target http://host:port] [--data DIR] [--side both|gateway|raw]</c>.</summary>
+/// [--target http://host:port] [--data DIR] [--side both|gateway|raw] [--store memory: (gateway side only; default the SQLite file)]</c>.</summary>
 internal sealed record LoadOptions(
     TimeSpan Duration,
     TimeSpan Warmup,
@@ -13,7 +13,8 @@ internal sealed record LoadOptions(
     double HotFraction,
     Uri? Target,
     string DataDirectory,
-    string Side)
+    string Side,
+    string? Store)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -40,7 +41,8 @@ internal sealed record LoadOptions(
             Number("hot-fraction", 0.9),
             values.TryGetValue("target", out var target) ? new Uri(target) : null,
             values.TryGetValue("data", out var data) ? Path.GetFullPath(data) : Path.Combine(Path.GetTempPath(), $"oc-load-{Environment.ProcessId}"),
-            values.GetValueOrDefault("side", "both"));
+            values.GetValueOrDefault("side", "both"),
+            values.GetValueOrDefault("store"));
         if (options.Connections < 1 || options.Keys < 1 || options.HotKeys < 1 || options.HotKeys > options.Keys ||
             options.HotFraction is < 0 or > 1 || options.Duration <= TimeSpan.Zero)
         {

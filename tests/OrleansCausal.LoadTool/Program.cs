@@ -29,7 +29,7 @@ if (options.Side is "both" or "gateway")
         {
             ["Region"] = "load",
             ["Urls"] = "http://127.0.0.1:0",
-            ["Store"] = "sqlite:" + databasePath,
+            ["Store"] = options.Store ?? "sqlite:" + databasePath,
             ["Context:SigningKey"] = "load-tool-signing-key-0123456789abcdef",
             ["Logging:LogLevel:Default"] = "Warning",
         }));
