@@ -115,23 +115,39 @@ public sealed class ContextTokenCodec
 
     private void ComputeMac(ReadOnlySpan<byte> payload, string @namespace, string key, Span<byte> destination)
     {
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
-        hmac.AppendData(DomainLabel);
-        AppendLengthPrefixed(hmac, @namespace);
-        AppendLengthPrefixed(hmac, key);
-        hmac.AppendData(payload);
-        Span<byte> full = stackalloc byte[32];
-        hmac.GetHashAndReset(full);
-        full[..MacLength].CopyTo(destination);
+        // One-shot HMAC over domain label ‖ len(ns) ‖ ns ‖ len(key) ‖ key ‖ payload, assembled in one buffer:
+        // the one-shot API is an order of magnitude cheaper than an incremental HMAC per token.
+        var nsBytes = Encoding.UTF8.GetByteCount(@namespace);
+        var keyBytes = Encoding.UTF8.GetByteCount(key);
+        var length = DomainLabel.Length + 4 + nsBytes + 4 + keyBytes + payload.Length;
+        byte[]? rented = null;
+        var input = length <= 1024 ? stackalloc byte[length] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        try
+        {
+            var at = 0;
+            DomainLabel.CopyTo(input);
+            at += DomainLabel.Length;
+            at += WriteLengthPrefixed(input[at..], @namespace, nsBytes);
+            at += WriteLengthPrefixed(input[at..], key, keyBytes);
+            payload.CopyTo(input[at..]);
+            Span<byte> full = stackalloc byte[HMACSHA256.HashSizeInBytes];
+            HMACSHA256.HashData(_key, input, full);
+            full[..MacLength].CopyTo(destination);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
-    private static void AppendLengthPrefixed(IncrementalHash hmac, string text)
+    private static int WriteLengthPrefixed(Span<byte> destination, string text, int byteCount)
     {
-        var count = Encoding.UTF8.GetByteCount(text);
-        Span<byte> buffer = count <= 512 ? stackalloc byte[4 + count] : new byte[4 + count];
-        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(buffer, count);
-        Encoding.UTF8.GetBytes(text, buffer[4..]);
-        hmac.AppendData(buffer);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(destination, byteCount);
+        Encoding.UTF8.GetBytes(text, destination[4..]);
+        return 4 + byteCount;
     }
 
     /// <summary>
