@@ -1,0 +1,365 @@
+using Npgsql;
+using OrleansCausal.Core;
+using OrleansCausal.Core.Serialization;
+
+namespace OrleansCausal.Storage.Postgres;
+
+/// <summary>
+/// Puts and deletes, with group commit: callers queue their write; a small pool of writers (at most
+/// <see cref="PostgresRecordStoreOptions.WriterCount"/> at a time) each take everything that is queued right now (up
+/// to <see cref="PostgresRecordStoreOptions.MaxBatchSize"/>) and commit it as one transaction. There is no timer: a
+/// lone write is committed at once, by its own caller, while under load the writes that pile up during one commit
+/// share the next one (one WAL flush and two round trips for the whole batch). Commits of puts are serialized by the
+/// change-feed counter row anyway (see <see cref="PostgresSql.AppendChanges"/>), so more writers would only split
+/// the waiting writes into more, smaller commits; the default of 2 lets one batch lock and read its records while
+/// the previous one commits.
+/// </summary>
+public sealed partial class PostgresRecordStore
+{
+    private const int MaxConflictRetries = 5;
+
+    public async Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Context);
+        ArgumentNullException.ThrowIfNull(request.Key.Namespace);
+        ArgumentNullException.ThrowIfNull(request.Key.Key);
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxBins, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingPut(request, cancellationToken);
+        bool lead;
+        Interlocked.Increment(ref _entering);
+        try
+        {
+            EnsureOpen();
+            _queue.Enqueue(pending);
+            lead = TryBecomeWriter();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _entering);
+        }
+
+        if (lead)
+        {
+            // No writer was busy: this caller commits the queue itself (its own write included), without a hop to
+            // another thread. A busy writer picks up the write otherwise.
+            await DrainAsync(pending).ConfigureAwait(false);
+        }
+
+        return await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Takes one of the <see cref="PostgresRecordStoreOptions.WriterCount"/> writer slots, if one is free.</summary>
+    private bool TryBecomeWriter()
+    {
+        while (true)
+        {
+            var active = Volatile.Read(ref _activeWriters);
+            if (active >= _options.WriterCount)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _activeWriters, active + 1, active) == active)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A writer: commits everything queued right now as one batch, again and again while writes keep coming. Once
+    /// the write of the caller it runs for (<paramref name="own"/>) is done, it hands the rest to a background writer,
+    /// so a caller is never held up by other callers' writes for longer than one batch. Before giving up its slot it
+    /// looks at the queue once more after releasing it, so a write queued meanwhile is never stranded.
+    /// </summary>
+    private async Task DrainAsync(PendingPut? own)
+    {
+        var batch = new List<PendingPut>();
+        do
+        {
+            while (TakeBatch(batch))
+            {
+                await CommitWithRetriesAsync(batch).ConfigureAwait(false);
+                if (own is not null && own.Completion.Task.IsCompleted && !_queue.IsEmpty)
+                {
+                    _ = Task.Run(() => DrainAsync(null));
+                    return;
+                }
+            }
+
+            Interlocked.Decrement(ref _activeWriters);
+        }
+        while (!_queue.IsEmpty && TryBecomeWriter());
+    }
+
+    private bool TakeBatch(List<PendingPut> batch)
+    {
+        batch.Clear();
+        while (batch.Count < _options.MaxBatchSize && _queue.TryDequeue(out var pending))
+        {
+            if (pending.CancellationToken.IsCancellationRequested)
+            {
+                pending.Completion.TrySetCanceled(pending.CancellationToken);
+            }
+            else
+            {
+                batch.Add(pending);
+            }
+        }
+
+        return batch.Count > 0;
+    }
+
+    /// <summary>At dispose: lets the writers finish what was queued before the store closed.</summary>
+    private async Task DrainForCloseAsync()
+    {
+        // Writers signal nothing when they finish, so wait for them in short steps; this runs only at shutdown
+        // and only while writes are still in flight.
+        while (Volatile.Read(ref _entering) > 0 || Volatile.Read(ref _activeWriters) > 0 || !_queue.IsEmpty)
+        {
+            if (!_queue.IsEmpty && TryBecomeWriter())
+            {
+                await DrainAsync(null).ConfigureAwait(false);
+                continue;
+            }
+
+            await Task.Delay(5).ConfigureAwait(false);
+        }
+    }
+
+    private async Task CommitWithRetriesAsync(List<PendingPut> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await CommitBatchAsync(batch).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (PostgresErrors.IsTransientConflict(e) && attempt < MaxConflictRetries)
+            {
+                _logger.LogWarningRetry(Description, ((PostgresException)e).SqlState, attempt);
+            }
+            catch (Exception e) when (batch.Count > 1 && !PostgresErrors.IsConnectionLevel(e))
+            {
+                // One statement failed for a reason that may belong to one write: commit them one by one so the
+                // others still go through and only the culprit sees the error.
+                foreach (var pending in batch)
+                {
+                    await CommitWithRetriesAsync([pending]).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (Exception e)
+            {
+                var error = PostgresErrors.Translate(e, Description, _endpoint, batch.Count == 1 ? $"write record {batch[0].Request.Key}" : "write");
+                _logger.LogErrorBatchFailed(e, batch.Count, Description);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(error);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private async Task CommitBatchAsync(List<PendingPut> batch)
+    {
+        var groups = new Dictionary<RecordKey, List<PendingPut>>();
+        foreach (var pending in batch)
+        {
+            if (!groups.TryGetValue(pending.Request.Key, out var group))
+            {
+                groups[pending.Request.Key] = group = [];
+            }
+
+            group.Add(pending);
+        }
+
+        var keys = groups.Keys.ToList();
+        keys.Sort(CompareKeys);
+
+        // Stored times have millisecond precision (the codec's format): use that here too, so the record a put
+        // returns equals the record a later read returns.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (keys.TrueForAll(k => _cache.TryGet(k, out _, out _)))
+        {
+            // Every record is cached: one round trip, if no other silo changed them since.
+            var optimistic = Compute(keys, groups, now, key => _cache.TryGet(key, out var record, out var version) ? (record, version) : throw new InvalidOperationException());
+            if (await TryCommitOptimisticAsync(optimistic).ConfigureAwait(false))
+            {
+                Complete(optimistic);
+                return;
+            }
+        }
+
+        ComputedBatch computed;
+        await using (var connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
+                computed = Compute(keys, groups, now, key => (Decode(key, stored[key].Data), stored[key].Version));
+                computed.LastSequence = await WriteAndCommitAsync(connection, computed.Writes).ConfigureAwait(false);
+            }
+            catch
+            {
+                await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        Complete(computed);
+    }
+
+    /// <summary>Commits a batch computed from cached records in one round trip. False (nothing written) when a record
+    /// changed since it was cached, or on any other failure: the caller then takes the locking path, which reports
+    /// errors properly.</summary>
+    private async Task<bool> TryCommitOptimisticAsync(ComputedBatch computed)
+    {
+        if (computed.Writes.RecordKeys.Count == 0)
+        {
+            return false;
+        }
+
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            computed.LastSequence = await WriteAndCommitAsync(connection, computed.Writes, optimistic: true).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception)
+        {
+            foreach (var key in computed.Writes.RecordKeys)
+            {
+                _cache.Invalidate(key);
+            }
+
+            if (connection is not null)
+            {
+                await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+            }
+
+            return false;
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Applies the batch's puts, in order, to the current records (Core's <see cref="CausalRecord.Put"/>).
+    /// A record that cannot be decoded fails only its own writes.</summary>
+    private ComputedBatch Compute(List<RecordKey> keys, Dictionary<RecordKey, List<PendingPut>> groups, DateTimeOffset now, Func<RecordKey, (CausalRecord Record, long Version)> current)
+    {
+        var computed = new ComputedBatch();
+        var writes = computed.Writes;
+        foreach (var key in keys)
+        {
+            CausalRecord record;
+            long version;
+            try
+            {
+                (record, version) = current(key);
+            }
+            catch (RecordStoreException e)
+            {
+                computed.Failures.AddRange(groups[key].Select(p => (p, (Exception)e)));
+                continue;
+            }
+
+            var changed = false;
+            foreach (var pending in groups[key])
+            {
+                var request = pending.Request;
+                var context = request.Override ? request.Context.Join(record.Clock) : request.Context;
+                PutOutcome outcome;
+                try
+                {
+                    outcome = record.Put(_replica, request.Value, context, now, request.MaxBins);
+                }
+                catch (ArgumentException e)
+                {
+                    computed.Failures.Add((pending, e));
+                    continue;
+                }
+
+                record = outcome.Record;
+                changed = true;
+                writes.FeedKeys.Add(key);
+                writes.FeedBins.Add(CausalBinaryCodec.EncodeBin(outcome.Written));
+                computed.Results.Add((pending, outcome));
+            }
+
+            if (changed)
+            {
+                writes.RecordKeys.Add(key);
+                writes.RecordData.Add(CausalBinaryCodec.EncodeRecord(record));
+                writes.RecordVersions.Add(version);
+                writes.Records.Add(record);
+                if (NotificationFor(key) is { } payload)
+                {
+                    writes.Notifications.Add(payload);
+                }
+            }
+        }
+
+        return computed;
+    }
+
+    /// <summary>After COMMIT: cache the new records, tell listeners, then acknowledge the writers.</summary>
+    private void Complete(ComputedBatch computed)
+    {
+        var writes = computed.Writes;
+        for (var i = 0; i < writes.RecordKeys.Count; i++)
+        {
+            _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.RecordVersions[i] + 1);
+        }
+
+        // Listeners hear about the change before any writer sees its acknowledgement.
+        foreach (var key in writes.RecordKeys)
+        {
+            Raise(key, isLocal: true);
+        }
+
+        // The feed entries got LastSequence - count + 1 .. LastSequence, in the order they were added.
+        var sequence = computed.LastSequence - computed.Results.Count;
+        foreach (var (pending, outcome) in computed.Results)
+        {
+            pending.Completion.TrySetResult(new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, ++sequence));
+        }
+
+        foreach (var (pending, error) in computed.Failures)
+        {
+            pending.Completion.TrySetException(error);
+        }
+    }
+
+    private sealed class ComputedBatch
+    {
+        public TransactionWrites Writes { get; } = new();
+
+        public List<(PendingPut Pending, PutOutcome Outcome)> Results { get; } = [];
+
+        public List<(PendingPut Pending, Exception Error)> Failures { get; } = [];
+
+        public long LastSequence { get; set; }
+    }
+
+    private sealed class PendingPut(PutRequest request, CancellationToken cancellationToken)
+    {
+        public PutRequest Request { get; } = request;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<StoreWriteResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
