@@ -2,11 +2,10 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OrleansCausal.Replication.Hosting;
 using OrleansCausal.Replication.Inbound;
 using OrleansCausal.Replication.Outbound;
 using OrleansCausal.Runtime.Replication;
-
-using OrleansCausal.Replication.Hosting;
 
 namespace OrleansCausal.Replication;
 
