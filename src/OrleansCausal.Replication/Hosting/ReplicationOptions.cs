@@ -28,6 +28,10 @@ public sealed class ReplicationOptions
     /// made by another silo whose store cannot signal it (SQLite shared by two processes).</summary>
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>When a peer has been sent nothing for this long, an empty batch at our checkpoint checks that it still
+    /// holds what it acknowledged (it answers 409 if not, and we rewind).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a silo's claim to ship to a peer lasts without renewal.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
 

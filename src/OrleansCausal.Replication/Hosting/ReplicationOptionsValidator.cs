@@ -21,6 +21,7 @@ public static class ReplicationOptionsValidator
         Positive(problems, prefix + nameof(options.InitialBackoff), options.InitialBackoff);
         Positive(problems, prefix + nameof(options.IdlePollInterval), options.IdlePollInterval);
         Positive(problems, prefix + nameof(options.LeaseDuration), options.LeaseDuration);
+        Positive(problems, prefix + nameof(options.HeartbeatInterval), options.HeartbeatInterval);
         Positive(problems, prefix + nameof(options.MaxClockSkew), options.MaxClockSkew);
         if (options.MaxBackoff < options.InitialBackoff)
         {

@@ -35,6 +35,12 @@ public sealed class InboundBatchApplier(IRecordStore store, ReplicationMetrics m
                 return new InboundResult.Gap(applied, batch.After);
             }
 
+            if (batch.Bins.Count == 0 && batch.Through <= applied)
+            {
+                // A heartbeat (or an empty duplicate): nothing to write.
+                return new InboundResult.Applied(0, applied);
+            }
+
             var position = new InboundPosition(batch.Source, Math.Max(applied, batch.Through));
             var result = await MergeAsync(batch.Bins, position, batch.Source, cancellationToken);
             if (result is InboundResult.Applied merged)

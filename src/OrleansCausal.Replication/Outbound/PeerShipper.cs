@@ -28,6 +28,7 @@ public sealed class PeerShipper
     private volatile bool _resendRequested;
     private DateTimeOffset? _holeSeenAt;
     private DateTimeOffset _leaseRenewedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastContactAt = DateTimeOffset.MinValue;
 
     public PeerShipper(PeerConfiguration peer, IRecordStore store, PeerClient client, IShippingLease lease, ReplicationOptions options,
         ReplicationMetrics metrics, TimeProvider time, ILogger logger)
@@ -167,6 +168,11 @@ public sealed class PeerShipper
         {
             LastKnownBacklog = 0;
             OldestUnacknowledgedAt = null;
+            if (_time.GetUtcNow() - _lastContactAt >= _options.HeartbeatInterval)
+            {
+                await HeartbeatAsync(after, stopping);
+            }
+
             return false;
         }
 
@@ -193,6 +199,7 @@ public sealed class PeerShipper
         switch (outcome)
         {
             case ShipOutcome.Acknowledged:
+                _lastContactAt = _time.GetUtcNow();
                 await _store.SaveCheckpointAsync(CheckpointName, through, stopping);
                 Interlocked.Exchange(ref _checkpoint, through);
                 _metrics.Shipped(Region, slice.Count, _time.GetUtcNow() - slice[0].Bin.WrittenAt);
@@ -215,6 +222,33 @@ public sealed class PeerShipper
 
             default:
                 throw new InvalidOperationException($"Unhandled outcome {outcome}.");
+        }
+    }
+
+    /// <summary>
+    /// An empty batch at our checkpoint, sent when idle: it tells whether the peer still has everything we believe
+    /// it acknowledged. A peer that lost state (or a reply that was lost in a way that looked like an
+    /// acknowledgement) answers 409, and we rewind even though no new write is coming to reveal the gap.
+    /// </summary>
+    private async Task HeartbeatAsync(long checkpoint, CancellationToken stopping)
+    {
+        var outcome = await _client.SendAsync(new ReplicationBatch(_store.Replica.ToString(), checkpoint, checkpoint, []), stopping);
+        switch (outcome)
+        {
+            case ShipOutcome.Acknowledged:
+                _lastContactAt = _time.GetUtcNow();
+                Succeeded();
+                break;
+            case ShipOutcome.Gap gap:
+                _lastContactAt = _time.GetUtcNow();
+                await RewindAsync(gap.ExpectedAfter, stopping);
+                break;
+            case ShipOutcome.Refused refused:
+                await FailAsync($"peer refused a heartbeat with HTTP {refused.StatusCode}: {refused.Detail}", null, stopping);
+                break;
+            case ShipOutcome.Failed failed:
+                await FailAsync(failed.Detail, null, stopping);
+                break;
         }
     }
 
