@@ -1,0 +1,116 @@
+using Microsoft.Data.Sqlite;
+using OrleansCausal.Core;
+
+namespace OrleansCausal.Storage.Sqlite;
+
+public sealed partial class SqliteRecordStore
+{
+    public Task<CausalRecord> ReadAsync(RecordKey key, CancellationToken cancellationToken) =>
+        ReadWith(cancellationToken, "reading a record", key, reader =>
+        {
+            var data = reader.Command("SELECT record FROM records WHERE namespace = $p0 AND key = $p1", key.Namespace, key.Key).ExecuteScalar() as byte[];
+            return data is null ? CausalRecord.Empty : RecordRows.DecodeRecord(_path, key, data, _logger);
+        });
+
+    public Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        return ReadWith<IReadOnlyList<ChangeEntry>>(cancellationToken, "reading the change feed", null, reader =>
+        {
+            var entries = new List<ChangeEntry>();
+            using var rows = reader.Command("SELECT seq, namespace, key, bin FROM changes WHERE seq > $p0 ORDER BY seq LIMIT $p1", afterSequence, (long)maxCount)
+                .ExecuteReader();
+            while (rows.Read())
+            {
+                var sequence = rows.GetInt64(0);
+                var key = new RecordKey(rows.GetString(1), rows.GetString(2));
+                entries.Add(new ChangeEntry(sequence, key, RecordRows.DecodeBin(_path, sequence, key, (byte[])rows.GetValue(3))));
+            }
+
+            return entries;
+        });
+    }
+
+    public Task<long> GetLastSequenceAsync(CancellationToken cancellationToken) =>
+        ReadWith(cancellationToken, "reading the change feed", null, reader =>
+            (long)reader.Command("SELECT COALESCE(MAX(seq), 0) FROM changes").ExecuteScalar()!);
+
+    public Task<long> GetCheckpointAsync(string name, CancellationToken cancellationToken) =>
+        ReadWith(cancellationToken, "reading a checkpoint", null, reader =>
+            reader.Command("SELECT seq FROM checkpoints WHERE name = $p0", name).ExecuteScalar() as long? ?? 0);
+
+    public Task<long> GetInboundPositionAsync(string source, CancellationToken cancellationToken) =>
+        ReadWith(cancellationToken, "reading an inbound position", null, reader =>
+            reader.Command("SELECT seq FROM inbound_positions WHERE source = $p0", source).ExecuteScalar() as long? ?? 0);
+
+    /// <summary>
+    /// Records in (namespace, key) order. SQLite compares TEXT bytewise (UTF-8), which is ordinal by code point; it
+    /// differs from .NET's UTF-16 ordinal order only between supplementary characters and U+E000–U+FFFF.
+    /// A corrupt record is logged and skipped (it cannot be resent), and the page is filled from the following rows.
+    /// </summary>
+    public Task<IReadOnlyList<(RecordKey Key, CausalRecord Record)>> ScanAsync(RecordKey? after, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        return ReadWith<IReadOnlyList<(RecordKey, CausalRecord)>>(cancellationToken, "scanning records", null, reader =>
+        {
+            var page = new List<(RecordKey, CausalRecord)>();
+            var cursor = after;
+            var exhausted = false;
+            while (page.Count < maxCount && !exhausted)
+            {
+                var want = maxCount - page.Count;
+                using var rows = cursor is { } from
+                    ? reader.Command(
+                        "SELECT namespace, key, record FROM records WHERE namespace > $p0 OR (namespace = $p0 AND key > $p1) ORDER BY namespace, key LIMIT $p2",
+                        from.Namespace, from.Key, (long)want).ExecuteReader()
+                    : reader.Command("SELECT namespace, key, record FROM records ORDER BY namespace, key LIMIT $p0", (long)want).ExecuteReader();
+                var read = 0;
+                while (rows.Read())
+                {
+                    read++;
+                    var key = new RecordKey(rows.GetString(0), rows.GetString(1));
+                    cursor = key;
+                    try
+                    {
+                        page.Add((key, RecordRows.DecodeRecord(_path, key, (byte[])rows.GetValue(2), _logger)));
+                    }
+                    catch (RecordStoreException)
+                    {
+                        // Logged by DecodeRecord; the rest of the store stays available.
+                    }
+                }
+
+                exhausted = read < want;
+            }
+
+            return page;
+        });
+    }
+
+    private Task<T> ReadWith<T>(CancellationToken cancellationToken, string action, RecordKey? key, Func<ReaderPool.Reader, T> read)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        var pool = _readers ?? throw new InvalidOperationException($"Call {nameof(OpenAsync)} before using the store.");
+        ReaderPool.Reader? reader = null;
+        try
+        {
+            reader = pool.Rent();
+            return Task.FromResult(read(reader));
+        }
+        catch (Exception error) when (error is SqliteException or RecordStoreException or IOException)
+        {
+            return Task.FromException<T>(SqliteErrors.Wrap(_path, action, error, key));
+        }
+        finally
+        {
+            if (reader is not null)
+            {
+                pool.Return(reader);
+            }
+        }
+    }
+}

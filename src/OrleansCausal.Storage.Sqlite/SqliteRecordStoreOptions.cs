@@ -1,0 +1,58 @@
+using OrleansCausal.Core;
+
+namespace OrleansCausal.Storage.Sqlite;
+
+/// <summary>Settings of the embedded SQLite store (<c>Store = sqlite:PATH</c>). Validated by <see cref="Validate"/>
+/// when the store is created.</summary>
+public sealed class SqliteRecordStoreOptions
+{
+    /// <summary>The database file; created (with its directory) on first use.</summary>
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>The region this store belongs to; a file created for one region is refused for another.</summary>
+    public RegionId Region { get; set; }
+
+    /// <summary>At most this many queued writes share one transaction (group commit).</summary>
+    public int MaxBatchSize { get; set; } = 256;
+
+    /// <summary>How long a write waits for the file's write lock held by another connection or process.</summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How many idle read connections are kept open for reuse.</summary>
+    public int MaxIdleReaders { get; set; } = 16;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming every invalid setting.</summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Path))
+        {
+            errors.Add($"{nameof(Path)} is required: the SQLite database file, e.g. ./data/eu-west.db.");
+        }
+
+        if (Region == default)
+        {
+            errors.Add($"{nameof(Region)} is required: the region this store belongs to.");
+        }
+
+        if (MaxBatchSize is < 1 or > 10_000)
+        {
+            errors.Add($"{nameof(MaxBatchSize)} must be between 1 and 10000 (was {MaxBatchSize}).");
+        }
+
+        if (BusyTimeout <= TimeSpan.Zero || BusyTimeout > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"{nameof(BusyTimeout)} must be positive and at most 10 minutes (was {BusyTimeout}).");
+        }
+
+        if (MaxIdleReaders is < 0 or > 1024)
+        {
+            errors.Add($"{nameof(MaxIdleReaders)} must be between 0 and 1024 (was {MaxIdleReaders}).");
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"Invalid {nameof(SqliteRecordStoreOptions)}: {string.Join(" ", errors)}");
+        }
+    }
+}
