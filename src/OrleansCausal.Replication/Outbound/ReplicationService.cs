@@ -65,9 +65,9 @@ public sealed class ReplicationService : IHostedService, IAsyncDisposable
         _started = true;
         Log.LogInformationReplicationStarted(_logger, _settings.Region.Value, _store.Replica.ToString(), _settings.Peers.Count,
             string.Join("; ", _settings.Peers.Select(static p => $"{p.Region}={string.Join(",", p.Endpoints)}")));
-        if (!_settings.IsAuthenticated)
+        if (!_settings.IsAuthenticated && _settings.Peers.Count > 0)
         {
-            Log.LogWarningReplicationUnauthenticated(_logger, _settings.Peers.Count == 0 ? "(none yet)" : string.Join(", ", _settings.Peers.Select(static p => p.Region.Value)));
+            Log.LogWarningReplicationUnauthenticated(_logger, string.Join(", ", _settings.Peers.Select(static p => p.Region.Value)));
         }
 
         await ReconcileAsync(_settings.Peers, cancellationToken);
