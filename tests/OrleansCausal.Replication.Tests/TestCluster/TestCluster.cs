@@ -84,6 +84,7 @@ public sealed class TestCluster : IAsyncDisposable
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:OrleansCausal.Replication"] = "Error",
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
+                ["Logging:LogLevel:OrleansCausal.Gateway"] = "Error",
             };
             if (_options.ReplicationSecret is not null)
             {
