@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OrleansCausal.Core;
 using OrleansCausal.Runtime.Storage;
 using OrleansCausal.Storage;
+using OrleansCausal.Storage.Postgres;
 using OrleansCausal.Storage.Sqlite;
 
 namespace OrleansCausal.Gateway.Hosting;
@@ -12,9 +13,15 @@ public static class RecordStoreFactory
 {
     public static IRecordStore Create(StoreSpecification spec, RegionId region, ILoggerFactory loggers, TimeProvider time) => spec.Kind switch
     {
-        StoreSpecification.Memory => new InMemoryRecordStore(region, time),
         StoreSpecification.Sqlite => new SqliteRecordStore(
-            new SqliteRecordStoreOptions { Path = spec.Target, Region = region }, loggers.CreateLogger<SqliteRecordStore>(), time),
-        _ => throw new InvalidOperationException($"Store kind '{spec.Kind}' is not available in this build."),
+            new SqliteRecordStoreOptions { Path = spec.Target, Region = region },
+            loggers.CreateLogger<SqliteRecordStore>(),
+            time),
+        StoreSpecification.Postgres => new PostgresRecordStore(
+            new PostgresRecordStoreOptions { ConnectionString = spec.Target, Region = region },
+            loggers.CreateLogger<PostgresRecordStore>(),
+            time),
+        StoreSpecification.Memory => new InMemoryRecordStore(region, time),
+        _ => throw new InvalidOperationException($"Store kind '{spec.Kind}' is not known."),
     };
 }

@@ -1,0 +1,103 @@
+using Npgsql;
+using OrleansCausal.Core;
+using OrleansCausal.Core.Serialization;
+
+namespace OrleansCausal.Storage.Postgres;
+
+/// <summary>Merges of remote bins (replication): one transaction per batch, records locked in key order, the inbound
+/// position saved in the same transaction. Merged bins never enter the change feed.</summary>
+public sealed partial class PostgresRecordStore
+{
+    public async Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bins);
+        EnsureOpen();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (bins.Count == 0 && position is null)
+        {
+            return new MergeResult(0, []);
+        }
+
+        var groups = new Dictionary<RecordKey, List<Bin>>();
+        foreach (var keyed in bins)
+        {
+            ArgumentNullException.ThrowIfNull(keyed);
+            if (!groups.TryGetValue(keyed.Key, out var group))
+            {
+                groups[keyed.Key] = group = [];
+            }
+
+            group.Add(keyed.Bin);
+        }
+
+        var keys = groups.Keys.ToList();
+        keys.Sort(CompareKeys);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var result = await MergeOnceAsync(groups, keys, position).ConfigureAwait(false);
+                foreach (var key in result.ChangedKeys)
+                {
+                    Raise(key, isLocal: true);
+                }
+
+                return result;
+            }
+            catch (Exception e) when (PostgresErrors.IsTransientConflict(e) && attempt < MaxConflictRetries)
+            {
+                _logger.LogWarningRetry(Description, ((PostgresException)e).SqlState, attempt);
+            }
+            catch (Exception e) when (e is not (ForgedDotException or RecordStoreException))
+            {
+                throw PostgresErrors.Translate(e, Description, _endpoint, "merge remote bins");
+            }
+        }
+    }
+
+    private async Task<MergeResult> MergeOnceAsync(Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position)
+    {
+        await using var connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
+            var writes = new TransactionWrites { Position = position };
+            var added = 0;
+            foreach (var key in keys)
+            {
+                var record = Decode(key, stored[key]);
+                foreach (var bin in groups[key])
+                {
+                    // A dot under our own replica that our clock does not cover was never issued by us: forged or
+                    // corrupt. Accepting it would let a later put here issue the same dot again.
+                    if (bin.Dot.Replica == _replica && !record.Clock.Covers(bin.Dot))
+                    {
+                        throw new ForgedDotException(key, bin.Dot);
+                    }
+                }
+
+                var outcome = record.Merge(groups[key]);
+                if (!outcome.Changed)
+                {
+                    continue;
+                }
+
+                added += outcome.Added;
+                writes.RecordKeys.Add(key);
+                writes.RecordData.Add(CausalBinaryCodec.EncodeRecord(outcome.Record));
+                if (NotificationFor(key) is { } payload)
+                {
+                    writes.Notifications.Add(payload);
+                }
+            }
+
+            await WriteAndCommitAsync(connection, writes).ConfigureAwait(false);
+            return new MergeResult(added, writes.RecordKeys.ToArray());
+        }
+        catch
+        {
+            await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using Npgsql;
+using OrleansCausal.Core;
+using OrleansCausal.Core.Serialization;
+
+namespace OrleansCausal.Storage.Postgres;
+
+/// <summary>
+/// Puts and deletes, with group commit: callers queue their write; a small pool of writer loops
+/// (<see cref="PostgresRecordStoreOptions.WriterCount"/>) each take everything that is queued right now (up to
+/// <see cref="PostgresRecordStoreOptions.MaxBatchSize"/>) and commit it as one transaction. There is no timer: a lone
+/// write is taken at once and costs one transaction, while under load the writes that pile up during one commit
+/// share the next one (one WAL flush and two round trips for the whole batch).
+/// </summary>
+public sealed partial class PostgresRecordStore
+{
+    private const int MaxConflictRetries = 5;
+
+    public Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Context);
+        ArgumentNullException.ThrowIfNull(request.Key.Namespace);
+        ArgumentNullException.ThrowIfNull(request.Key.Key);
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxBins, 1);
+        EnsureOpen();
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingPut(request, cancellationToken);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(PostgresRecordStore));
+        }
+
+        return pending.Completion.Task;
+    }
+
+    private async Task RunWriterAsync()
+    {
+        var batch = new List<PendingPut>(_options.MaxBatchSize);
+        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out var pending))
+            {
+                if (pending.CancellationToken.IsCancellationRequested)
+                {
+                    pending.Completion.TrySetCanceled(pending.CancellationToken);
+                }
+                else
+                {
+                    batch.Add(pending);
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await CommitWithRetriesAsync(batch).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task CommitWithRetriesAsync(List<PendingPut> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await CommitBatchAsync(batch).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (PostgresErrors.IsTransientConflict(e) && attempt < MaxConflictRetries)
+            {
+                _logger.LogWarningRetry(Description, ((PostgresException)e).SqlState, attempt);
+            }
+            catch (Exception e) when (batch.Count > 1 && !PostgresErrors.IsConnectionLevel(e))
+            {
+                // One statement failed for a reason that may belong to one write: commit them one by one so the
+                // others still go through and only the culprit sees the error.
+                foreach (var pending in batch)
+                {
+                    await CommitWithRetriesAsync([pending]).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (Exception e)
+            {
+                var error = PostgresErrors.Translate(e, Description, _endpoint, batch.Count == 1 ? $"write record {batch[0].Request.Key}" : "write");
+                _logger.LogErrorBatchFailed(e, batch.Count, Description);
+                foreach (var pending in batch)
+                {
+                    pending.Completion.TrySetException(error);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private async Task CommitBatchAsync(List<PendingPut> batch)
+    {
+        var groups = new Dictionary<RecordKey, List<PendingPut>>();
+        foreach (var pending in batch)
+        {
+            if (!groups.TryGetValue(pending.Request.Key, out var group))
+            {
+                groups[pending.Request.Key] = group = [];
+            }
+
+            group.Add(pending);
+        }
+
+        var keys = groups.Keys.ToList();
+        keys.Sort(CompareKeys);
+
+        var results = new List<(PendingPut Pending, PutOutcome Outcome)>(batch.Count);
+        var failures = new List<(PendingPut Pending, Exception Error)>();
+        var writes = new TransactionWrites();
+        long lastSequence;
+        await using (var connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            try
+            {
+                var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
+                // Stored times have millisecond precision (the codec's format): use that here too, so the record a put
+                // returns equals the record a later read returns.
+                var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+                foreach (var key in keys)
+                {
+                    CausalRecord record;
+                    try
+                    {
+                        record = Decode(key, stored[key]);
+                    }
+                    catch (RecordStoreException e)
+                    {
+                        failures.AddRange(groups[key].Select(p => (p, (Exception)e)));
+                        continue;
+                    }
+
+                    var changed = false;
+                    foreach (var pending in groups[key])
+                    {
+                        var request = pending.Request;
+                        var context = request.Override ? request.Context.Join(record.Clock) : request.Context;
+                        PutOutcome outcome;
+                        try
+                        {
+                            outcome = record.Put(_replica, request.Value, context, now, request.MaxBins);
+                        }
+                        catch (ArgumentException e)
+                        {
+                            failures.Add((pending, e));
+                            continue;
+                        }
+
+                        record = outcome.Record;
+                        changed = true;
+                        writes.FeedKeys.Add(key);
+                        writes.FeedBins.Add(CausalBinaryCodec.EncodeBin(outcome.Written));
+                        results.Add((pending, outcome));
+                    }
+
+                    if (changed)
+                    {
+                        writes.RecordKeys.Add(key);
+                        writes.RecordData.Add(CausalBinaryCodec.EncodeRecord(record));
+                        if (NotificationFor(key) is { } payload)
+                        {
+                            writes.Notifications.Add(payload);
+                        }
+                    }
+                }
+
+                lastSequence = await WriteAndCommitAsync(connection, writes).ConfigureAwait(false);
+            }
+            catch
+            {
+                await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        // Committed. Listeners hear about it before any writer sees its acknowledgement.
+        foreach (var key in writes.RecordKeys)
+        {
+            Raise(key, isLocal: true);
+        }
+
+        // The feed entries got lastSequence - count + 1 .. lastSequence, in the order they were added.
+        var sequence = lastSequence - results.Count;
+        foreach (var (pending, outcome) in results)
+        {
+            pending.Completion.TrySetResult(new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, ++sequence));
+        }
+
+        foreach (var (pending, error) in failures)
+        {
+            pending.Completion.TrySetException(error);
+        }
+
+    }
+
+    private sealed class PendingPut(PutRequest request, CancellationToken cancellationToken)
+    {
+        public PutRequest Request { get; } = request;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<StoreWriteResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,100 @@
+using Npgsql;
+
+namespace OrleansCausal.Storage.Postgres;
+
+/// <summary>
+/// Creates and migrates the store's tables. Versions are recorded in <c>schema_version</c>; each migration runs once,
+/// forward only, in the transaction that records it. A database whose schema is newer than this build knows is
+/// refused. Opens by several silos at once are serialized with a transaction-scoped advisory lock.
+/// </summary>
+internal static class PostgresSchema
+{
+    public const int CurrentVersion = 1;
+
+    /// <summary>Migration n brings the schema from version n-1 to n. Add new ones at the end; never edit old ones.</summary>
+    private static readonly Func<PostgresSql, string>[] Migrations =
+    [
+        sql => $"""
+            CREATE TABLE {sql.Q("meta")} (
+                id int PRIMARY KEY CHECK (id = 1),
+                region text NOT NULL,
+                epoch bigint NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now());
+            CREATE TABLE {sql.Q("records")} (
+                namespace text COLLATE "C" NOT NULL,
+                key text COLLATE "C" NOT NULL,
+                data bytea NOT NULL,
+                PRIMARY KEY (namespace, key));
+            CREATE TABLE {sql.Q("changes")} (
+                seq bigint PRIMARY KEY,
+                namespace text COLLATE "C" NOT NULL,
+                key text COLLATE "C" NOT NULL,
+                bin bytea NOT NULL);
+            CREATE TABLE {sql.Q("feed_counter")} (
+                id int PRIMARY KEY CHECK (id = 1),
+                last_seq bigint NOT NULL);
+            INSERT INTO {sql.Q("feed_counter")} (id, last_seq) VALUES (1, 0);
+            CREATE TABLE {sql.Q("checkpoints")} (
+                name text PRIMARY KEY,
+                sequence bigint NOT NULL);
+            CREATE TABLE {sql.Q("inbound_positions")} (
+                source text PRIMARY KEY,
+                applied_through bigint NOT NULL);
+            """,
+    ];
+
+    /// <summary>Brings the schema to <see cref="CurrentVersion"/> inside <paramref name="transaction"/>; returns the
+    /// version found before (0 for a new database).</summary>
+    public static async Task<int> EnsureAsync(NpgsqlConnection connection, PostgresSql sql, string description, CancellationToken cancellationToken)
+    {
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext($1))", connection))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter { Value = $"orleanscausal.schema.{sql.Schema}" });
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var exists = new NpgsqlCommand("SELECT count(*) FROM pg_namespace WHERE nspname = $1", connection))
+        {
+            exists.Parameters.Add(new NpgsqlParameter { Value = sql.Schema });
+            if ((long)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 0)
+            {
+                await ExecuteAsync(connection, $"CREATE SCHEMA \"{sql.Schema}\"", cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await ExecuteAsync(connection, $"""
+            CREATE TABLE IF NOT EXISTS {sql.Q("schema_version")} (
+                version int PRIMARY KEY,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """, cancellationToken).ConfigureAwait(false);
+
+        int found;
+        await using (var current = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {sql.Q("schema_version")}", connection))
+        {
+            found = (int)(await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        if (found > CurrentVersion)
+        {
+            throw new RecordStoreException(
+                $"The PostgreSQL store {description} has schema version {found}, newer than this build supports ({CurrentVersion}). " +
+                "It was written by a newer OrleansCausal; run that version (or newer) instead. Nothing was changed.");
+        }
+
+        for (var version = found + 1; version <= CurrentVersion; version++)
+        {
+            await ExecuteAsync(connection, Migrations[version - 1](sql), cancellationToken).ConfigureAwait(false);
+            await using var record = new NpgsqlCommand($"INSERT INTO {sql.Q("schema_version")} (version) VALUES ($1)", connection);
+            record.Parameters.Add(new NpgsqlParameter { Value = version });
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return found;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string text, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(text, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
