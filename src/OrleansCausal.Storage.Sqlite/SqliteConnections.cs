@@ -45,6 +45,14 @@ internal static class SqliteConnections
             }
 
             SqliteSchema.Execute(connection, "PRAGMA synchronous = FULL");
+            if (create && options.MaxFileSizeBytes > 0)
+            {
+                using var pageSize = connection.CreateCommand();
+                pageSize.CommandText = "PRAGMA page_size";
+                var pages = Math.Max(1, options.MaxFileSizeBytes / (long)pageSize.ExecuteScalar()!);
+                SqliteSchema.Execute(connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA max_page_count = {pages}"));
+            }
+
             SqliteSchema.Execute(connection, "PRAGMA foreign_keys = OFF");
             return connection;
         }

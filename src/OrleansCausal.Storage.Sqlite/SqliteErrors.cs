@@ -25,7 +25,7 @@ internal static class SqliteErrors
         var what = error switch
         {
             SqliteException { SqliteErrorCode: ReadOnly } => "the file or its directory is read-only",
-            SqliteException { SqliteErrorCode: Full } => "the disk is full",
+            SqliteException { SqliteErrorCode: Full } => "the disk is full (or the file reached its configured size limit)",
             SqliteException { SqliteErrorCode: CantOpen } => "the file cannot be opened (missing directory, permissions or a path that is not a file)",
             SqliteException { SqliteErrorCode: IoError } => "a disk I/O error occurred",
             SqliteException { SqliteErrorCode: Corrupt or NotADatabase } => "the file is not a valid SQLite database or is corrupt",

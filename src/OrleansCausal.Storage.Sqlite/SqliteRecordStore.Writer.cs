@@ -3,23 +3,74 @@ namespace OrleansCausal.Storage.Sqlite;
 public sealed partial class SqliteRecordStore
 {
     /// <summary>
-    /// The single writer: waits for work, takes what is queued right now (never waits for more, so a lone write
-    /// is not delayed), applies it in one transaction and commits once.
+    /// Group commit by the callers themselves: whoever finds the writer free becomes the writer, takes what is
+    /// queued right now (never waits for more, so a lone write commits at once on its caller's thread, without a
+    /// thread hop), commits it as one transaction and completes every caller in it. A caller that finds the writer
+    /// busy leaves its operation queued: the writer re-checks the queue after it lets go. A caller whose own write
+    /// is done hands any backlog to a thread-pool writer instead of working on for others.
     /// </summary>
-    private async Task RunWriterAsync()
+    private void Pump(WriteOperation? mine)
     {
-        var reader = _queue.Reader;
-        var batch = new List<WriteOperation>(_options.MaxBatchSize);
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
-            while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var operation))
+            if (!_writerGate.Wait(0))
             {
-                batch.Add(operation);
+                return;
             }
 
-            ExecuteBatch(batch);
-            batch.Clear();
+            try
+            {
+                while (!_queue.IsEmpty && (mine is null || !mine.IsDone))
+                {
+                    var batch = TakeBatch();
+                    if (_open)
+                    {
+                        ExecuteBatch(batch);
+                        continue;
+                    }
+
+                    // Closed while these writes were being queued: they were never accepted.
+                    foreach (var late in batch)
+                    {
+                        late.Fail(new ObjectDisposedException(nameof(SqliteRecordStore), $"The store {Description} is closed."));
+                    }
+                }
+            }
+            finally
+            {
+                _writerGate.Release();
+            }
+
+            if (_queue.IsEmpty)
+            {
+                return;
+            }
+
+            if (mine is not null && mine.IsDone)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static store => store.Pump(null), this, preferLocal: false);
+                return;
+            }
         }
+    }
+
+    private void DrainQueue()
+    {
+        while (!_queue.IsEmpty)
+        {
+            ExecuteBatch(TakeBatch());
+        }
+    }
+
+    private List<WriteOperation> TakeBatch()
+    {
+        var batch = new List<WriteOperation>(Math.Min(_options.MaxBatchSize, 64));
+        while (batch.Count < _options.MaxBatchSize && _queue.TryDequeue(out var operation))
+        {
+            batch.Add(operation);
+        }
+
+        return batch;
     }
 
     private void ExecuteBatch(List<WriteOperation> batch)

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -7,9 +7,9 @@ using OrleansCausal.Core;
 namespace OrleansCausal.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store: one SQLite file in WAL mode. Every write goes through a single writer loop per store
-/// instance that applies what is queued (up to <see cref="SqliteRecordStoreOptions.MaxBatchSize"/> operations) in
-/// one <c>BEGIN IMMEDIATE</c> transaction and commits once (group commit). The read-modify-write of each record
+/// The embedded store: one SQLite file in WAL mode. Writes are queued and applied by one writer at a time per store
+/// instance, which takes what is queued (up to <see cref="SqliteRecordStoreOptions.MaxBatchSize"/> operations), applies
+/// it in one <c>BEGIN IMMEDIATE</c> transaction and commits once (group commit). The read-modify-write of each record
 /// happens inside that transaction, so other threads, store instances and processes on the same file serialize on
 /// SQLite's write lock (waiting up to the busy timeout) and never lose a bin or issue a dot twice.
 /// </summary>
@@ -19,11 +19,13 @@ public sealed partial class SqliteRecordStore : IRecordStore
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _path;
-    private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<WriteOperation> _queue = new();
+    private readonly SemaphoreSlim _writerGate = new(1, 1);
+    private volatile bool _open;
+    private volatile bool _closed;
     private SqliteConnection? _writer;
     private WriterCommands? _commands;
     private ReaderPool? _readers;
-    private Task? _writerLoop;
     private ReplicaId _replica;
 
     public SqliteRecordStore(SqliteRecordStoreOptions options, ILogger<SqliteRecordStore>? logger = null, TimeProvider? time = null)
@@ -38,12 +40,13 @@ public sealed partial class SqliteRecordStore : IRecordStore
             MaxBatchSize = options.MaxBatchSize,
             BusyTimeout = options.BusyTimeout,
             MaxIdleReaders = options.MaxIdleReaders,
+            MaxFileSizeBytes = options.MaxFileSizeBytes,
         };
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
     }
 
-    public ReplicaId Replica => _writerLoop is not null ? _replica : throw new InvalidOperationException($"Call {nameof(OpenAsync)} before using the store.");
+    public ReplicaId Replica => _open ? _replica : throw new InvalidOperationException($"Call {nameof(OpenAsync)} before using the store.");
 
     public string Description => $"sqlite:{_path}";
 
@@ -52,9 +55,9 @@ public sealed partial class SqliteRecordStore : IRecordStore
     public Task OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (_writerLoop is not null)
+        if (_open || _closed)
         {
-            throw new InvalidOperationException($"The store {Description} is already open.");
+            throw new InvalidOperationException($"The store {Description} is already open or closed.");
         }
 
         try
@@ -91,7 +94,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
             throw SqliteErrors.Wrap(_path, "opening the store", error);
         }
 
-        _writerLoop = Task.Run(RunWriterAsync, CancellationToken.None);
+        _open = true;
         return Task.CompletedTask;
     }
 
@@ -119,10 +122,22 @@ public sealed partial class SqliteRecordStore : IRecordStore
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        if (_writerLoop is not null)
+        if (_closed)
         {
-            await _writerLoop.ConfigureAwait(false);
+            return;
+        }
+
+        _closed = true;
+        await _writerGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            // Writes accepted before the close are still applied.
+            DrainQueue();
+        }
+        finally
+        {
+            _open = false;
+            _writerGate.Release();
         }
 
         _readers?.Dispose();
@@ -138,11 +153,9 @@ public sealed partial class SqliteRecordStore : IRecordStore
     {
         operation.CancellationToken.ThrowIfCancellationRequested();
         _ = Replica;
-        if (!_queue.Writer.TryWrite(operation))
-        {
-            throw new ObjectDisposedException(nameof(SqliteRecordStore), $"The store {Description} is closed.");
-        }
-
+        ObjectDisposedException.ThrowIf(_closed, this);
+        _queue.Enqueue(operation);
+        Pump(operation);
         return operation;
     }
 }

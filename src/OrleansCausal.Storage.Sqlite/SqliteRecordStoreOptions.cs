@@ -18,6 +18,9 @@ public sealed class SqliteRecordStoreOptions
     /// <summary>How long a write waits for the file's write lock held by another connection or process.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>A size limit for the database file in bytes (0 = none). Writes past it fail like a full disk.</summary>
+    public long MaxFileSizeBytes { get; set; }
+
     /// <summary>How many idle read connections are kept open for reuse.</summary>
     public int MaxIdleReaders { get; set; } = 16;
 
@@ -43,6 +46,11 @@ public sealed class SqliteRecordStoreOptions
         if (BusyTimeout <= TimeSpan.Zero || BusyTimeout > TimeSpan.FromMinutes(10))
         {
             errors.Add($"{nameof(BusyTimeout)} must be positive and at most 10 minutes (was {BusyTimeout}).");
+        }
+
+        if (MaxFileSizeBytes < 0)
+        {
+            errors.Add($"{nameof(MaxFileSizeBytes)} must be 0 (no limit) or a size in bytes (was {MaxFileSizeBytes}).");
         }
 
         if (MaxIdleReaders is < 0 or > 1024)

@@ -11,6 +11,9 @@ internal abstract class WriteOperation(CancellationToken cancellationToken)
     /// <summary>Records this operation changed, known after <see cref="Apply"/>; raised after commit.</summary>
     public List<RecordKey> ChangedKeys { get; } = [];
 
+    /// <summary>True once the operation succeeded, failed or was cancelled.</summary>
+    public abstract bool IsDone { get; }
+
     public abstract void Apply(WriteBatch batch);
 
     public abstract void Complete();
@@ -26,6 +29,8 @@ internal abstract class WriteOperation<TResult>(CancellationToken cancellationTo
     private TResult? _result;
 
     public Task<TResult> Task => _completion.Task;
+
+    public override bool IsDone => _completion.Task.IsCompleted;
 
     public override void Apply(WriteBatch batch) => _result = Execute(batch);
 

@@ -69,6 +69,38 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Put_WhenFileIsFull_FailsNamingThePathAndLeavesNothingHalfWritten()
+    {
+        var path = Path.Combine(_directory, "full.db");
+        var store = new SqliteRecordStore(new SqliteRecordStoreOptions { Path = path, Region = Region, MaxFileSizeBytes = 256 * 1024 });
+        _stores.Add(store);
+        await store.OpenAsync(Ct);
+        var value = $"\"{new string('x', 16 * 1024)}\"";
+        var acknowledged = new List<(RecordKey, Dot, long)>();
+        RecordStoreException? full = null;
+        for (var i = 0; i < 100 && full is null; i++)
+        {
+            var key = new RecordKey("n", $"k{i}");
+            try
+            {
+                var result = await store.PutAsync(new PutRequest(key, value, VersionVector.Empty), Ct);
+                acknowledged.Add((key, result.Written.Dot, result.Sequence));
+            }
+            catch (RecordStoreException error)
+            {
+                full = error;
+            }
+        }
+
+        Assert.NotNull(full);
+        Assert.Contains(path, full.Message, StringComparison.Ordinal);
+        Assert.Contains("disk is full", full.Message, StringComparison.Ordinal);
+        Assert.NotEmpty(acknowledged);
+        Assert.Empty((await store.ReadAsync(new RecordKey("n", $"k{acknowledged.Count}"), Ct)).Bins);
+        await StoreAudit.AssertHoldsAsync(store, acknowledged, "after a full file", Ct);
+    }
+
+    [Fact]
     public async Task Open_WhenSchemaIsNewerThanThisBuild_RefusesWithBothVersions()
     {
         var path = Path.Combine(_directory, "future.db");
