@@ -4,24 +4,66 @@ using OrleansCausal.Core.Serialization;
 
 namespace OrleansCausal.Storage.Postgres;
 
-/// <summary>Merges of remote bins (replication): one transaction per batch, records locked in key order, the inbound
-/// position saved in the same transaction. Merged bins never enter the change feed.</summary>
+/// <summary>Merges of remote bins (replication): one transaction per call, applied in call order by one merge loop,
+/// records locked in key order, the inbound position saved in the same transaction. Merged bins never enter the
+/// change feed.</summary>
 public sealed partial class PostgresRecordStore
 {
-    public async Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
+    public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bins);
         EnsureOpen();
         cancellationToken.ThrowIfCancellationRequested();
         if (bins.Count == 0 && position is null)
         {
-            return new MergeResult(0, []);
+            return Task.FromResult(new MergeResult(0, []));
         }
 
-        var groups = new Dictionary<RecordKey, List<Bin>>();
         foreach (var keyed in bins)
         {
             ArgumentNullException.ThrowIfNull(keyed);
+        }
+
+        var pending = new PendingMerge(bins, position, cancellationToken);
+        if (!_merges.Writer.TryWrite(pending))
+        {
+            throw new ObjectDisposedException(nameof(PostgresRecordStore));
+        }
+
+        return pending.Completion.Task;
+    }
+
+    /// <summary>Applies merges one at a time, in the order they were called: a source's batches must not overtake each
+    /// other (a bin merged after a later bin of the same source and record would count as seen and superseded).</summary>
+    private async Task RunMergerAsync()
+    {
+        while (await _merges.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (_merges.Reader.TryRead(out var pending))
+            {
+                if (pending.CancellationToken.IsCancellationRequested)
+                {
+                    pending.Completion.TrySetCanceled(pending.CancellationToken);
+                    continue;
+                }
+
+                try
+                {
+                    pending.Completion.TrySetResult(await MergeWithRetriesAsync(pending.Bins, pending.Position).ConfigureAwait(false));
+                }
+                catch (Exception e)
+                {
+                    pending.Completion.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private async Task<MergeResult> MergeWithRetriesAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position)
+    {
+        var groups = new Dictionary<RecordKey, List<Bin>>();
+        foreach (var keyed in bins)
+        {
             if (!groups.TryGetValue(keyed.Key, out var group))
             {
                 groups[keyed.Key] = group = [];
@@ -53,6 +95,17 @@ public sealed partial class PostgresRecordStore
                 throw PostgresErrors.Translate(e, Description, _endpoint, "merge remote bins");
             }
         }
+    }
+
+    private sealed class PendingMerge(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
+    {
+        public IReadOnlyList<KeyedBin> Bins { get; } = bins;
+
+        public InboundPosition? Position { get; } = position;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public TaskCompletionSource<MergeResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     private async Task<MergeResult> MergeOnceAsync(Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position)

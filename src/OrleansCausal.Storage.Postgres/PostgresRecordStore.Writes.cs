@@ -5,56 +5,127 @@ using OrleansCausal.Core.Serialization;
 namespace OrleansCausal.Storage.Postgres;
 
 /// <summary>
-/// Puts and deletes, with group commit: callers queue their write; a small pool of writer loops
-/// (<see cref="PostgresRecordStoreOptions.WriterCount"/>) each take everything that is queued right now (up to
-/// <see cref="PostgresRecordStoreOptions.MaxBatchSize"/>) and commit it as one transaction. There is no timer: a lone
-/// write is taken at once and costs one transaction, while under load the writes that pile up during one commit
-/// share the next one (one WAL flush and two round trips for the whole batch).
+/// Puts and deletes, with group commit: callers queue their write; a small pool of writers (at most
+/// <see cref="PostgresRecordStoreOptions.WriterCount"/> at a time) each take everything that is queued right now (up
+/// to <see cref="PostgresRecordStoreOptions.MaxBatchSize"/>) and commit it as one transaction. There is no timer: a
+/// lone write is committed at once, by its own caller, while under load the writes that pile up during one commit
+/// share the next one (one WAL flush and two round trips for the whole batch). Commits of puts are serialized by the
+/// change-feed counter row anyway (see <see cref="PostgresSql.AppendChanges"/>), so more writers would only split
+/// the waiting writes into more, smaller commits; the default of 2 lets one batch lock and read its records while
+/// the previous one commits.
 /// </summary>
 public sealed partial class PostgresRecordStore
 {
     private const int MaxConflictRetries = 5;
 
-    public Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
+    public async Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(request.Context);
         ArgumentNullException.ThrowIfNull(request.Key.Namespace);
         ArgumentNullException.ThrowIfNull(request.Key.Key);
         ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxBins, 1);
-        EnsureOpen();
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingPut(request, cancellationToken);
-        if (!_queue.Writer.TryWrite(pending))
+        bool lead;
+        Interlocked.Increment(ref _entering);
+        try
         {
-            throw new ObjectDisposedException(nameof(PostgresRecordStore));
+            EnsureOpen();
+            _queue.Enqueue(pending);
+            lead = TryBecomeWriter();
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _entering);
         }
 
-        return pending.Completion.Task;
+        if (lead)
+        {
+            // No writer was busy: this caller commits the queue itself (its own write included), without a hop to
+            // another thread. A busy writer picks up the write otherwise.
+            await DrainAsync(pending).ConfigureAwait(false);
+        }
+
+        return await pending.Completion.Task.ConfigureAwait(false);
     }
 
-    private async Task RunWriterAsync()
+    /// <summary>Takes one of the <see cref="PostgresRecordStoreOptions.WriterCount"/> writer slots, if one is free.</summary>
+    private bool TryBecomeWriter()
     {
-        var batch = new List<PendingPut>(_options.MaxBatchSize);
-        while (await _queue.Reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        while (true)
         {
-            batch.Clear();
-            while (batch.Count < _options.MaxBatchSize && _queue.Reader.TryRead(out var pending))
+            var active = Volatile.Read(ref _activeWriters);
+            if (active >= _options.WriterCount)
             {
-                if (pending.CancellationToken.IsCancellationRequested)
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _activeWriters, active + 1, active) == active)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A writer: commits everything queued right now as one batch, again and again while writes keep coming. Once
+    /// the write of the caller it runs for (<paramref name="own"/>) is done, it hands the rest to a background writer,
+    /// so a caller is never held up by other callers' writes for longer than one batch. Before giving up its slot it
+    /// looks at the queue once more after releasing it, so a write queued meanwhile is never stranded.
+    /// </summary>
+    private async Task DrainAsync(PendingPut? own)
+    {
+        var batch = new List<PendingPut>();
+        do
+        {
+            while (TakeBatch(batch))
+            {
+                await CommitWithRetriesAsync(batch).ConfigureAwait(false);
+                if (own is not null && own.Completion.Task.IsCompleted && !_queue.IsEmpty)
                 {
-                    pending.Completion.TrySetCanceled(pending.CancellationToken);
-                }
-                else
-                {
-                    batch.Add(pending);
+                    _ = Task.Run(() => DrainAsync(null));
+                    return;
                 }
             }
 
-            if (batch.Count > 0)
+            Interlocked.Decrement(ref _activeWriters);
+        }
+        while (!_queue.IsEmpty && TryBecomeWriter());
+    }
+
+    private bool TakeBatch(List<PendingPut> batch)
+    {
+        batch.Clear();
+        while (batch.Count < _options.MaxBatchSize && _queue.TryDequeue(out var pending))
+        {
+            if (pending.CancellationToken.IsCancellationRequested)
             {
-                await CommitWithRetriesAsync(batch).ConfigureAwait(false);
+                pending.Completion.TrySetCanceled(pending.CancellationToken);
             }
+            else
+            {
+                batch.Add(pending);
+            }
+        }
+
+        return batch.Count > 0;
+    }
+
+    /// <summary>At dispose: lets the writers finish what was queued before the store closed.</summary>
+    private async Task DrainForCloseAsync()
+    {
+        // Writers signal nothing when they finish, so wait for them in short steps; this runs only at shutdown
+        // and only while writes are still in flight.
+        while (Volatile.Read(ref _entering) > 0 || Volatile.Read(ref _activeWriters) > 0 || !_queue.IsEmpty)
+        {
+            if (!_queue.IsEmpty && TryBecomeWriter())
+            {
+                await DrainAsync(null).ConfigureAwait(false);
+                continue;
+            }
+
+            await Task.Delay(5).ConfigureAwait(false);
         }
     }
 

@@ -35,13 +35,16 @@ public sealed partial class PostgresRecordStore : IRecordStore
     private readonly PostgresSql _sql;
     private readonly string _endpoint;
     private readonly Guid _instanceId = Guid.NewGuid();
-    private readonly Channel<PendingPut> _queue = Channel.CreateUnbounded<PendingPut>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingPut> _queue = new();
+    private readonly Channel<PendingMerge> _merges = Channel.CreateUnbounded<PendingMerge>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private NpgsqlDataSource? _dataSource;
     private PostgresChangeListener? _listener;
-    private Task[] _writers = [];
+    private Task _merger = Task.CompletedTask;
     private ReplicaId _replica;
     private int _state; // 0 new, 1 open, 2 disposed
+    private int _activeWriters;
+    private int _entering;
 
     public PostgresRecordStore(PostgresRecordStoreOptions options, ILogger<PostgresRecordStore>? logger = null, TimeProvider? time = null)
     {
@@ -80,6 +83,13 @@ public sealed partial class PostgresRecordStore : IRecordStore
         {
             var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
             builder.ApplicationName ??= "orleanscausal";
+            if (builder.Options?.Contains("synchronous_commit", StringComparison.Ordinal) != true)
+            {
+                // An acknowledged write must survive a server crash: COMMIT waits for the WAL flush in our sessions
+                // even when the server's default was relaxed for other applications.
+                builder.Options = $"{builder.Options} -c synchronous_commit=on".Trim();
+            }
+
             _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
             await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -97,11 +107,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
 
             _listener = new PostgresChangeListener(_options, _sql, _instanceId, Description, _logger, OnRemoteChange);
             await _listener.StartAsync(cancellationToken).ConfigureAwait(false);
-            _writers = new Task[_options.WriterCount];
-            for (var i = 0; i < _writers.Length; i++)
-            {
-                _writers[i] = Task.Run(RunWriterAsync);
-            }
+            _merger = Task.Run(RunMergerAsync);
 
             _state = 1;
             _logger.LogInformationOpened(Description, _replica.ToString(), PostgresSchema.CurrentVersion);
@@ -248,16 +254,10 @@ public sealed partial class PostgresRecordStore : IRecordStore
             return;
         }
 
-        // Writes already queued are committed before the writers stop; later ones are refused.
-        _queue.Writer.TryComplete();
-        try
-        {
-            await Task.WhenAll(_writers).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Each write reported its own failure to its caller.
-        }
+        // Writes already queued are committed before the store closes; later ones are refused.
+        _merges.Writer.TryComplete();
+        await DrainForCloseAsync().ConfigureAwait(false);
+        await _merger.ConfigureAwait(false);
 
         await CloseResourcesAsync().ConfigureAwait(false);
     }

@@ -21,8 +21,10 @@ public sealed class PostgresRecordStoreOptions
     /// that region share it.</summary>
     public string Schema { get; set; } = DefaultSchema;
 
-    /// <summary>How many writer loops run group commits concurrently (each holds one connection while writing).</summary>
-    public int WriterCount { get; set; } = 4;
+    /// <summary>How many group commits may be in preparation at once (each holds one connection while writing). Put
+    /// commits are serialized by the change-feed counter, so 2 (one batch locking its records while the previous one
+    /// commits) is usually best.</summary>
+    public int WriterCount { get; set; } = 2;
 
     /// <summary>The most puts one group-commit transaction takes from the queue.</summary>
     public int MaxBatchSize { get; set; } = 256;

@@ -100,6 +100,22 @@ public sealed partial class PostgresServer : IAsyncLifetime
         }
     }
 
+    /// <summary>Drops a database made by <see cref="CreateDatabaseAsync"/> and creates it again, empty, under the same
+    /// name: the database was lost and rebuilt.</summary>
+    public async Task RecreateDatabaseAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        await DropDatabaseAsync(connectionString, cancellationToken).ConfigureAwait(false);
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+        await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        lock (_databases)
+        {
+            _databases.Add(name);
+        }
+    }
+
     /// <summary>The server's connection string with other settings (e.g. a wrong password).</summary>
     public string With(Action<NpgsqlConnectionStringBuilder> change)
     {
