@@ -19,6 +19,11 @@ public sealed class ShippingLeaseTests
         return flags;
     }
 
+    // Read from B's store: B's two silos share one SQLite file, which cannot tell one silo's record cache about a
+    // merge applied through the other silo (multi-silo regions are meant for PostgreSQL, which notifies).
+    private static async Task<IReadOnlyList<string?>> ValuesAtAsync(TestRegion region) =>
+        (await region.Silo.Store.ReadAsync(new Storage.RecordKey("lease", "k"), CancellationToken.None)).Siblings.Select(b => b.Value).ToList();
+
     private static async Task WaitForSingleShipperAsync(TestRegion region, string phase)
     {
         var deadline = DateTime.UtcNow + Quiesce;
@@ -44,10 +49,7 @@ public sealed class ShippingLeaseTests
         }
 
         await cluster.WaitForQuiescenceAsync(Quiesce);
-        using (var b = cluster["B"].Silos[0].Client())
-        {
-            Assert.Equal(["\"via the non-shipping silo\""], (await b.GetAsync("lease", "k")).Values);
-        }
+        Assert.Equal(["\"via the non-shipping silo\""], await ValuesAtAsync(cluster["B"]));
 
         await cluster["A"].Silos[shipping].StopAsync();
         await WaitForSingleShipperAsync(cluster["A"], "take-over");
@@ -58,9 +60,6 @@ public sealed class ShippingLeaseTests
         }
 
         await cluster.WaitForQuiescenceAsync(Quiesce);
-        using (var b = cluster["B"].Silos[0].Client())
-        {
-            Assert.Equal(["\"after take-over\""], (await b.GetAsync("lease", "k")).Values);
-        }
+        Assert.Equal(["\"after take-over\""], await ValuesAtAsync(cluster["B"]));
     }
 }
