@@ -29,6 +29,8 @@ public sealed class PeerShipper
     private DateTimeOffset? _holeSeenAt;
     private DateTimeOffset _leaseRenewedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastContactAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _backlogRefreshedAt = DateTimeOffset.MinValue;
+    private static readonly TimeSpan GaugeRefreshInterval = TimeSpan.FromSeconds(1);
 
     public PeerShipper(PeerConfiguration peer, IRecordStore store, PeerClient client, IShippingLease lease, ReplicationOptions options,
         ReplicationMetrics metrics, TimeProvider time, ILogger logger)
@@ -205,7 +207,12 @@ public sealed class PeerShipper
                 _metrics.Shipped(Region, slice.Count, _time.GetUtcNow() - slice[0].Bin.WrittenAt);
                 Log.LogDebugBatchShipped(_logger, Region, after, through, slice.Count);
                 Succeeded();
-                await RefreshBacklogAsync(stopping);
+                if (_time.GetUtcNow() - _backlogRefreshedAt >= GaugeRefreshInterval)
+                {
+                    // For the metric gauges only; the status endpoint recomputes on every call.
+                    await RefreshBacklogAsync(stopping);
+                }
+
                 return true;
 
             case ShipOutcome.Gap gap:
@@ -365,6 +372,7 @@ public sealed class PeerShipper
     /// <summary>Recomputes the backlog and the age of the oldest unacknowledged bin.</summary>
     public async Task RefreshBacklogAsync(CancellationToken cancellationToken)
     {
+        _backlogRefreshedAt = _time.GetUtcNow();
         var last = await _store.GetLastSequenceAsync(cancellationToken);
         var checkpoint = Checkpoint;
         LastKnownBacklog = Math.Max(0, last - checkpoint);
