@@ -15,11 +15,11 @@ public sealed class ReplicationStatus(ReplicationService service, TimeProvider t
         var result = new List<PeerReplicationStatus>();
         foreach (var shipper in service.Shippers.OrderBy(static s => s.Region, StringComparer.Ordinal))
         {
-            await shipper.RefreshBacklogAsync(cancellationToken);
-            var lag = shipper.OldestUnacknowledgedAt is { } oldest ? time.GetUtcNow() - oldest : TimeSpan.Zero;
+            var backlog = await shipper.RefreshBacklogAsync(cancellationToken);
+            var lag = backlog.OldestAt is { } oldest ? time.GetUtcNow() - oldest : TimeSpan.Zero;
             result.Add(new PeerReplicationStatus(
                 shipper.Region,
-                shipper.LastKnownBacklog,
+                backlog.Backlog,
                 shipper.Checkpoint,
                 lag < TimeSpan.Zero ? TimeSpan.Zero : lag,
                 shipper.LastError,

@@ -57,10 +57,13 @@ public sealed class PeerShipper
 
     public string? LastError { get; private set; }
 
-    /// <summary>Backlog and lag as of the last loop turn (for metrics gauges, which must not do I/O).</summary>
-    public long LastKnownBacklog { get; private set; }
+    private BacklogSnapshot _backlog = new(0, null);
 
-    public DateTimeOffset? OldestUnacknowledgedAt { get; private set; }
+    /// <summary>Backlog as last computed (for metrics gauges, which must not do I/O).</summary>
+    public long LastKnownBacklog => _backlog.Backlog;
+
+    /// <summary>Acceptance time of the oldest unacknowledged bin, as last computed.</summary>
+    public DateTimeOffset? OldestUnacknowledgedAt => _backlog.OldestAt;
 
     public void Wake() => _wake.Set();
 
@@ -168,8 +171,7 @@ public sealed class PeerShipper
         var entries = await _store.ReadChangesAsync(after, _options.BatchSize, stopping);
         if (entries.Count == 0)
         {
-            LastKnownBacklog = 0;
-            OldestUnacknowledgedAt = null;
+            _backlog = new BacklogSnapshot(0, null);
             if (_time.GetUtcNow() - _lastContactAt >= _options.HeartbeatInterval)
             {
                 await HeartbeatAsync(after, stopping);
@@ -369,22 +371,28 @@ public sealed class PeerShipper
         await Task.Delay(delay, _time, stopping);
     }
 
-    /// <summary>Recomputes the backlog and the age of the oldest unacknowledged bin.</summary>
-    public async Task RefreshBacklogAsync(CancellationToken cancellationToken)
+    /// <summary>Recomputes the backlog and the acceptance time of the oldest unacknowledged bin.</summary>
+    public async Task<BacklogSnapshot> RefreshBacklogAsync(CancellationToken cancellationToken)
     {
         _backlogRefreshedAt = _time.GetUtcNow();
+        // A silo that does not ship to this peer learns the shipping silo's progress from the durable checkpoint.
+        var checkpoint = IsShipping ? Checkpoint : await _store.GetCheckpointAsync(CheckpointName, cancellationToken);
         var last = await _store.GetLastSequenceAsync(cancellationToken);
-        var checkpoint = Checkpoint;
-        LastKnownBacklog = Math.Max(0, last - checkpoint);
-        if (LastKnownBacklog == 0)
+        var backlog = Math.Max(0, last - checkpoint);
+        DateTimeOffset? oldest = null;
+        if (backlog > 0)
         {
-            OldestUnacknowledgedAt = null;
-            return;
+            var next = await _store.ReadChangesAsync(checkpoint, 1, cancellationToken);
+            oldest = next.Count > 0 ? next[0].Bin.WrittenAt : null;
         }
 
-        var next = await _store.ReadChangesAsync(checkpoint, 1, cancellationToken);
-        OldestUnacknowledgedAt = next.Count > 0 ? next[0].Bin.WrittenAt : null;
+        var snapshot = new BacklogSnapshot(backlog, oldest);
+        _backlog = snapshot;
+        return snapshot;
     }
+
+    /// <summary>Unacknowledged bins and the acceptance time of the oldest of them (null when none).</summary>
+    public sealed record BacklogSnapshot(long Backlog, DateTimeOffset? OldestAt);
 
     private static int ContiguousPrefix(IReadOnlyList<ChangeEntry> entries, long after)
     {

@@ -191,8 +191,8 @@ public sealed class ReplicationService : IHostedService, IAsyncDisposable
                 await StopShipperAsync(running, cancellationToken);
                 if (!wanted.ContainsKey(running.Configuration.Region))
                 {
-                    await running.Shipper.RefreshBacklogAsync(cancellationToken);
-                    Log.LogWarningPeerRemoved(_logger, running.Shipper.Region, running.Shipper.LastKnownBacklog, running.Shipper.Checkpoint);
+                    var backlog = await running.Shipper.RefreshBacklogAsync(cancellationToken);
+                    Log.LogWarningPeerRemoved(_logger, running.Shipper.Region, backlog.Backlog, running.Shipper.Checkpoint);
                 }
             }
 
