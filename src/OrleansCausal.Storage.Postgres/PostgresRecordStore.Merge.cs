@@ -118,7 +118,8 @@ public sealed partial class PostgresRecordStore
             var added = 0;
             foreach (var key in keys)
             {
-                var record = Decode(key, stored[key]);
+                var (data, version) = stored[key];
+                var record = Decode(key, data);
                 foreach (var bin in groups[key])
                 {
                     // A dot under our own replica that our clock does not cover was never issued by us: forged or
@@ -138,6 +139,8 @@ public sealed partial class PostgresRecordStore
                 added += outcome.Added;
                 writes.RecordKeys.Add(key);
                 writes.RecordData.Add(CausalBinaryCodec.EncodeRecord(outcome.Record));
+                writes.RecordVersions.Add(version);
+                writes.Records.Add(outcome.Record);
                 if (NotificationFor(key) is { } payload)
                 {
                     writes.Notifications.Add(payload);
@@ -145,6 +148,11 @@ public sealed partial class PostgresRecordStore
             }
 
             await WriteAndCommitAsync(connection, writes).ConfigureAwait(false);
+            for (var i = 0; i < writes.RecordKeys.Count; i++)
+            {
+                _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.RecordVersions[i] + 1);
+            }
+
             return new MergeResult(added, writes.RecordKeys.ToArray());
         }
         catch

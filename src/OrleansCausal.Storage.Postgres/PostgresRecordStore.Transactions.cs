@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using OrleansCausal.Core;
 
 namespace OrleansCausal.Storage.Postgres;
 
@@ -11,7 +12,7 @@ public sealed partial class PostgresRecordStore
 {
     /// <summary>Round trip 1: BEGIN, a row for every record of <paramref name="keys"/> (sorted), and the rows locked in
     /// key order. Returns each record's stored bytes.</summary>
-    private async Task<Dictionary<RecordKey, byte[]>> BeginAndLockAsync(NpgsqlConnection connection, IReadOnlyList<RecordKey> keys)
+    private async Task<Dictionary<RecordKey, (byte[] Data, long Version)>> BeginAndLockAsync(NpgsqlConnection connection, IReadOnlyList<RecordKey> keys)
     {
         var namespaces = new string[keys.Count];
         var names = new string[keys.Count];
@@ -36,18 +37,18 @@ public sealed partial class PostgresRecordStore
             batch.BatchCommands.Add(select);
         }
 
-        var stored = new Dictionary<RecordKey, byte[]>(keys.Count);
+        var stored = new Dictionary<RecordKey, (byte[] Data, long Version)>(keys.Count);
         await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
         do
         {
-            if (reader.FieldCount != 3)
+            if (reader.FieldCount != 4)
             {
                 continue;
             }
 
             while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                stored[new RecordKey(reader.GetString(0), reader.GetString(1))] = reader.GetFieldValue<byte[]>(2);
+                stored[new RecordKey(reader.GetString(0), reader.GetString(1))] = (reader.GetFieldValue<byte[]>(2), reader.GetInt64(3));
             }
         }
         while (await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false));
@@ -57,15 +58,29 @@ public sealed partial class PostgresRecordStore
 
     /// <summary>Round trip 2: the new records, the inbound position, the notifications, the change-feed entries (the
     /// counter update is the last statement), and COMMIT. Returns the last change-feed sequence allocated (0 if none).</summary>
-    private async Task<long> WriteAndCommitAsync(NpgsqlConnection connection, TransactionWrites writes)
+    /// <param name="optimistic">True for the single-round-trip write: BEGIN is sent here, and each record is replaced
+    /// only if it still has the version it was computed from (else the transaction fails with
+    /// <see cref="PostgresSql.StaleRecordState"/>). False after <see cref="BeginAndLockAsync"/> locked the rows.</param>
+    private async Task<long> WriteAndCommitAsync(NpgsqlConnection connection, TransactionWrites writes, bool optimistic = false)
     {
         await using var batch = new NpgsqlBatch(connection);
+        if (optimistic)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        }
+
         if (writes.RecordKeys.Count > 0)
         {
-            var update = new NpgsqlBatchCommand(_sql.UpdateRecords);
+            var update = new NpgsqlBatchCommand(optimistic ? _sql.UpdateRecordsIfUnchanged : _sql.UpdateRecords);
             update.Parameters.Add(TextArray(writes.RecordKeys.Select(k => k.Namespace).ToArray()));
             update.Parameters.Add(TextArray(writes.RecordKeys.Select(k => k.Key).ToArray()));
             update.Parameters.Add(ByteaArray(writes.RecordData.ToArray()));
+            if (optimistic)
+            {
+                update.Parameters.Add(new NpgsqlParameter { Value = writes.RecordVersions.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+                update.Parameters.Add(new NpgsqlParameter { Value = (long)writes.RecordKeys.Count });
+            }
+
             batch.BatchCommands.Add(update);
         }
 
@@ -165,6 +180,12 @@ public sealed partial class PostgresRecordStore
         public List<RecordKey> RecordKeys { get; } = [];
 
         public List<byte[]> RecordData { get; } = [];
+
+        /// <summary>The version each record had when the new one was computed from it (the new version is one more).</summary>
+        public List<long> RecordVersions { get; } = [];
+
+        /// <summary>The new records, for the cache.</summary>
+        public List<CausalRecord> Records { get; } = [];
 
         public List<RecordKey> FeedKeys { get; } = [];
 

@@ -183,66 +183,28 @@ public sealed partial class PostgresRecordStore
         var keys = groups.Keys.ToList();
         keys.Sort(CompareKeys);
 
-        var results = new List<(PendingPut Pending, PutOutcome Outcome)>(batch.Count);
-        var failures = new List<(PendingPut Pending, Exception Error)>();
-        var writes = new TransactionWrites();
-        long lastSequence;
+        // Stored times have millisecond precision (the codec's format): use that here too, so the record a put
+        // returns equals the record a later read returns.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (keys.TrueForAll(k => _cache.TryGet(k, out _, out _)))
+        {
+            // Every record is cached: one round trip, if no other silo changed them since.
+            var optimistic = Compute(keys, groups, now, key => _cache.TryGet(key, out var record, out var version) ? (record, version) : throw new InvalidOperationException());
+            if (await TryCommitOptimisticAsync(optimistic).ConfigureAwait(false))
+            {
+                Complete(optimistic);
+                return;
+            }
+        }
+
+        ComputedBatch computed;
         await using (var connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false))
         {
             try
             {
                 var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
-                // Stored times have millisecond precision (the codec's format): use that here too, so the record a put
-                // returns equals the record a later read returns.
-                var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
-                foreach (var key in keys)
-                {
-                    CausalRecord record;
-                    try
-                    {
-                        record = Decode(key, stored[key]);
-                    }
-                    catch (RecordStoreException e)
-                    {
-                        failures.AddRange(groups[key].Select(p => (p, (Exception)e)));
-                        continue;
-                    }
-
-                    var changed = false;
-                    foreach (var pending in groups[key])
-                    {
-                        var request = pending.Request;
-                        var context = request.Override ? request.Context.Join(record.Clock) : request.Context;
-                        PutOutcome outcome;
-                        try
-                        {
-                            outcome = record.Put(_replica, request.Value, context, now, request.MaxBins);
-                        }
-                        catch (ArgumentException e)
-                        {
-                            failures.Add((pending, e));
-                            continue;
-                        }
-
-                        record = outcome.Record;
-                        changed = true;
-                        writes.FeedKeys.Add(key);
-                        writes.FeedBins.Add(CausalBinaryCodec.EncodeBin(outcome.Written));
-                        results.Add((pending, outcome));
-                    }
-
-                    if (changed)
-                    {
-                        writes.RecordKeys.Add(key);
-                        writes.RecordData.Add(CausalBinaryCodec.EncodeRecord(record));
-                        if (NotificationFor(key) is { } payload)
-                        {
-                            writes.Notifications.Add(payload);
-                        }
-                    }
-                }
-
-                lastSequence = await WriteAndCommitAsync(connection, writes).ConfigureAwait(false);
+                computed = Compute(keys, groups, now, key => (Decode(key, stored[key].Data), stored[key].Version));
+                computed.LastSequence = await WriteAndCommitAsync(connection, computed.Writes).ConfigureAwait(false);
             }
             catch
             {
@@ -251,24 +213,145 @@ public sealed partial class PostgresRecordStore
             }
         }
 
-        // Committed. Listeners hear about it before any writer sees its acknowledgement.
+        Complete(computed);
+    }
+
+    /// <summary>Commits a batch computed from cached records in one round trip. False (nothing written) when a record
+    /// changed since it was cached, or on any other failure: the caller then takes the locking path, which reports
+    /// errors properly.</summary>
+    private async Task<bool> TryCommitOptimisticAsync(ComputedBatch computed)
+    {
+        if (computed.Writes.RecordKeys.Count == 0)
+        {
+            return false;
+        }
+
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            computed.LastSequence = await WriteAndCommitAsync(connection, computed.Writes, optimistic: true).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception)
+        {
+            foreach (var key in computed.Writes.RecordKeys)
+            {
+                _cache.Invalidate(key);
+            }
+
+            if (connection is not null)
+            {
+                await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+            }
+
+            return false;
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Applies the batch's puts, in order, to the current records (Core's <see cref="CausalRecord.Put"/>).
+    /// A record that cannot be decoded fails only its own writes.</summary>
+    private ComputedBatch Compute(List<RecordKey> keys, Dictionary<RecordKey, List<PendingPut>> groups, DateTimeOffset now, Func<RecordKey, (CausalRecord Record, long Version)> current)
+    {
+        var computed = new ComputedBatch();
+        var writes = computed.Writes;
+        foreach (var key in keys)
+        {
+            CausalRecord record;
+            long version;
+            try
+            {
+                (record, version) = current(key);
+            }
+            catch (RecordStoreException e)
+            {
+                computed.Failures.AddRange(groups[key].Select(p => (p, (Exception)e)));
+                continue;
+            }
+
+            var changed = false;
+            foreach (var pending in groups[key])
+            {
+                var request = pending.Request;
+                var context = request.Override ? request.Context.Join(record.Clock) : request.Context;
+                PutOutcome outcome;
+                try
+                {
+                    outcome = record.Put(_replica, request.Value, context, now, request.MaxBins);
+                }
+                catch (ArgumentException e)
+                {
+                    computed.Failures.Add((pending, e));
+                    continue;
+                }
+
+                record = outcome.Record;
+                changed = true;
+                writes.FeedKeys.Add(key);
+                writes.FeedBins.Add(CausalBinaryCodec.EncodeBin(outcome.Written));
+                computed.Results.Add((pending, outcome));
+            }
+
+            if (changed)
+            {
+                writes.RecordKeys.Add(key);
+                writes.RecordData.Add(CausalBinaryCodec.EncodeRecord(record));
+                writes.RecordVersions.Add(version);
+                writes.Records.Add(record);
+                if (NotificationFor(key) is { } payload)
+                {
+                    writes.Notifications.Add(payload);
+                }
+            }
+        }
+
+        return computed;
+    }
+
+    /// <summary>After COMMIT: cache the new records, tell listeners, then acknowledge the writers.</summary>
+    private void Complete(ComputedBatch computed)
+    {
+        var writes = computed.Writes;
+        for (var i = 0; i < writes.RecordKeys.Count; i++)
+        {
+            _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.RecordVersions[i] + 1);
+        }
+
+        // Listeners hear about the change before any writer sees its acknowledgement.
         foreach (var key in writes.RecordKeys)
         {
             Raise(key, isLocal: true);
         }
 
-        // The feed entries got lastSequence - count + 1 .. lastSequence, in the order they were added.
-        var sequence = lastSequence - results.Count;
-        foreach (var (pending, outcome) in results)
+        // The feed entries got LastSequence - count + 1 .. LastSequence, in the order they were added.
+        var sequence = computed.LastSequence - computed.Results.Count;
+        foreach (var (pending, outcome) in computed.Results)
         {
             pending.Completion.TrySetResult(new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, ++sequence));
         }
 
-        foreach (var (pending, error) in failures)
+        foreach (var (pending, error) in computed.Failures)
         {
             pending.Completion.TrySetException(error);
         }
+    }
 
+    private sealed class ComputedBatch
+    {
+        public TransactionWrites Writes { get; } = new();
+
+        public List<(PendingPut Pending, PutOutcome Outcome)> Results { get; } = [];
+
+        public List<(PendingPut Pending, Exception Error)> Failures { get; } = [];
+
+        public long LastSequence { get; set; }
     }
 
     private sealed class PendingPut(PutRequest request, CancellationToken cancellationToken)

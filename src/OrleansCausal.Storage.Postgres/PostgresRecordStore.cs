@@ -36,6 +36,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
     private readonly string _endpoint;
     private readonly Guid _instanceId = Guid.NewGuid();
     private readonly System.Collections.Concurrent.ConcurrentQueue<PendingPut> _queue = new();
+    private readonly PostgresRecordCache _cache = new(capacity: 100_000);
     private readonly Channel<PendingMerge> _merges = Channel.CreateUnbounded<PendingMerge>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private NpgsqlDataSource? _dataSource;
@@ -123,20 +124,44 @@ public sealed partial class PostgresRecordStore : IRecordStore
     public async Task<CausalRecord> ReadAsync(RecordKey key, CancellationToken cancellationToken)
     {
         var dataSource = EnsureOpen();
-        byte[]? data;
+        byte[]? data = null;
+        long version = 0;
         try
         {
             await using var command = dataSource.CreateCommand(_sql.ReadRecord);
             command.Parameters.Add(new NpgsqlParameter { Value = key.Namespace });
             command.Parameters.Add(new NpgsqlParameter { Value = key.Key });
-            data = (byte[]?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                data = reader.GetFieldValue<byte[]>(0);
+                version = reader.GetInt64(1);
+            }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             throw PostgresErrors.Translate(e, Description, _endpoint, $"read record {key}", key);
         }
 
-        return data is null ? CausalRecord.Empty : Decode(key, data);
+        if (data is null)
+        {
+            return CausalRecord.Empty;
+        }
+
+        CausalRecord record;
+        try
+        {
+            record = Decode(key, data);
+        }
+        catch (RecordStoreException)
+        {
+            // Never write a record from a cached copy once its row was found unreadable.
+            _cache.Invalidate(key);
+            throw;
+        }
+
+        _cache.Offer(key, record, version);
+        return record;
     }
 
     public async Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken)
@@ -371,7 +396,11 @@ public sealed partial class PostgresRecordStore : IRecordStore
     /// <summary>Completes when the LISTEN connection has been re-established after the current one (tests).</summary>
     internal Task WhenListenerReconnectedAsync() => _listener?.WhenRelistenedAsync() ?? Task.CompletedTask;
 
-    private void OnRemoteChange(RecordKey key) => Raise(key, isLocal: false);
+    private void OnRemoteChange(RecordKey key)
+    {
+        _cache.Invalidate(key);
+        Raise(key, isLocal: false);
+    }
 
     private void Raise(RecordKey key, bool isLocal)
     {

@@ -24,6 +24,7 @@ internal static class PostgresSchema
                 namespace text COLLATE "C" NOT NULL,
                 key text COLLATE "C" NOT NULL,
                 data bytea NOT NULL,
+                version bigint NOT NULL DEFAULT 0,
                 PRIMARY KEY (namespace, key));
             CREATE TABLE {sql.Q("changes")} (
                 seq bigint PRIMARY KEY,
@@ -40,6 +41,13 @@ internal static class PostgresSchema
             CREATE TABLE {sql.Q("inbound_positions")} (
                 source text PRIMARY KEY,
                 applied_through bigint NOT NULL);
+            CREATE FUNCTION {sql.Q("expect_rows")}(actual bigint, expected bigint) RETURNS void LANGUAGE plpgsql AS $$
+            BEGIN
+                IF actual <> expected THEN
+                    RAISE EXCEPTION 'a record changed since it was cached (% of % unchanged)', actual, expected
+                        USING ERRCODE = '{PostgresSql.StaleRecordState}';
+                END IF;
+            END $$;
             """,
     ];
 

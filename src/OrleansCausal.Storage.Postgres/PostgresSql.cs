@@ -24,17 +24,34 @@ internal sealed class PostgresSql(string schema)
     /// <summary>Locks the batch's records in (namespace, key) order — ORDER BY is applied before the locks are taken —
     /// so that concurrent transactions lock in one global order and cannot deadlock on each other.</summary>
     public string SelectForUpdate => $"""
-        SELECT r.namespace, r.key, r.data FROM {Q("records")} AS r
+        SELECT r.namespace, r.key, r.data, r.version FROM {Q("records")} AS r
         WHERE (r.namespace, r.key) IN (SELECT u.namespace, u.key FROM unnest($1::text[], $2::text[]) AS u(namespace, key))
         ORDER BY r.namespace, r.key
         FOR UPDATE
         """;
 
     public string UpdateRecords => $"""
-        UPDATE {Q("records")} AS r SET data = u.data
+        UPDATE {Q("records")} AS r SET data = u.data, version = r.version + 1
         FROM unnest($1::text[], $2::text[], $3::bytea[]) AS u(namespace, key, data)
         WHERE r.namespace = u.namespace AND r.key = u.key
         """;
+
+    /// <summary>
+    /// The optimistic write: replaces each record only if it still has the version the new record was computed from
+    /// (the UPDATE locks the row and re-checks the version on the latest committed row), and fails the whole
+    /// transaction with SQLSTATE <see cref="StaleRecordState"/> when any record changed meanwhile.
+    /// $1 namespaces, $2 keys, $3 new data, $4 expected versions, $5 how many rows must change.
+    /// </summary>
+    public string UpdateRecordsIfUnchanged => $"""
+        WITH changed AS (
+            UPDATE {Q("records")} AS r SET data = u.data, version = r.version + 1
+            FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[]) AS u(namespace, key, data, version)
+            WHERE r.namespace = u.namespace AND r.key = u.key AND r.version = u.version
+            RETURNING 1)
+        SELECT {Q("expect_rows")}((SELECT count(*) FROM changed), $5)
+        """;
+
+    public const string StaleRecordState = "OC409";
 
     /// <summary>
     /// Allocates the change-feed sequence numbers and appends the entries. The counter row is updated by the last
@@ -63,7 +80,7 @@ internal sealed class PostgresSql(string schema)
         ON CONFLICT (source) DO UPDATE SET applied_through = excluded.applied_through
         """;
 
-    public string ReadRecord => $"SELECT data FROM {Q("records")} WHERE namespace = $1 AND key = $2";
+    public string ReadRecord => $"SELECT data, version FROM {Q("records")} WHERE namespace = $1 AND key = $2";
 
     public string ReadChanges => $"SELECT seq, namespace, key, bin FROM {Q("changes")} WHERE seq > $1 ORDER BY seq LIMIT $2";
 

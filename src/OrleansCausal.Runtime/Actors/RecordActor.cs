@@ -11,14 +11,18 @@ namespace OrleansCausal.Runtime.Actors;
 public sealed class RecordActor
 {
     private readonly IRecordStore _store;
+    private readonly TimeProvider _time;
+    private readonly long _maxCacheAgeTicks;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private CausalRecord? _cached;
+    private Cached? _cached;
     private long _generation;
 
-    internal RecordActor(RecordKey key, IRecordStore store)
+    internal RecordActor(RecordKey key, IRecordStore store, TimeProvider time, TimeSpan maxCacheAge)
     {
         Key = key;
         _store = store;
+        _time = time;
+        _maxCacheAgeTicks = (long)(maxCacheAge.TotalSeconds * time.TimestampFrequency);
     }
 
     public RecordKey Key { get; }
@@ -33,30 +37,31 @@ public sealed class RecordActor
     /// <summary>True while the cache holds a record (for tests and diagnostics).</summary>
     public bool IsCached => Volatile.Read(ref _cached) is not null;
 
+    private sealed record Cached(CausalRecord Record, long At);
+
     /// <summary>The record, from the cache when the cache covers <paramref name="atLeast"/> (the caller's session
     /// context), otherwise fresh from the store.</summary>
     public async Task<CausalRecord> ReadAsync(VersionVector? atLeast, CancellationToken cancellationToken)
     {
-        var cached = Volatile.Read(ref _cached);
-        if (cached is not null && (atLeast is null || cached.Clock.Covers(atLeast)))
+        if (Usable(Volatile.Read(ref _cached), atLeast) is { } hit)
         {
-            return cached;
+            return hit;
         }
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            cached = _cached;
-            if (cached is not null && (atLeast is null || cached.Clock.Covers(atLeast)))
+            if (Usable(_cached, atLeast) is { } again)
             {
-                return cached;
+                return again;
             }
 
             var generation = Interlocked.Read(ref _generation);
+            var readAt = _time.GetTimestamp();
             var record = await _store.ReadAsync(Key, cancellationToken).ConfigureAwait(false);
             if (Interlocked.Read(ref _generation) == generation)
             {
-                Volatile.Write(ref _cached, record);
+                Volatile.Write(ref _cached, new Cached(record, readAt));
             }
 
             return record;
@@ -74,13 +79,14 @@ public sealed class RecordActor
         try
         {
             var generation = Interlocked.Read(ref _generation);
+            var startedAt = _time.GetTimestamp();
             var result = await _store.PutAsync(request, cancellationToken).ConfigureAwait(false);
 
             // The result is the committed record right after this write. Keep it only if no change notice arrived
             // meanwhile: a notice may be this write's own, or another silo's or a merge's, and they look alike.
             if (Interlocked.Read(ref _generation) == generation)
             {
-                Volatile.Write(ref _cached, result.Record);
+                Volatile.Write(ref _cached, new Cached(result.Record, startedAt));
             }
             else
             {
@@ -94,6 +100,14 @@ public sealed class RecordActor
             _gate.Release();
         }
     }
+
+    /// <summary>The cached record when it is young enough and covers <paramref name="atLeast"/>; otherwise null.</summary>
+    private CausalRecord? Usable(Cached? cached, VersionVector? atLeast) =>
+        cached is not null &&
+        _time.GetTimestamp() - cached.At <= _maxCacheAgeTicks &&
+        (atLeast is null || cached.Record.Clock.Covers(atLeast))
+            ? cached.Record
+            : null;
 
     /// <summary>The store reported a change: drop the cache so the next read refreshes it.</summary>
     internal void Invalidate()

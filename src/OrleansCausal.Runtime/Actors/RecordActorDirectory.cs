@@ -135,7 +135,7 @@ public sealed class RecordActorDirectory : IDisposable
             }
             else
             {
-                actor = new RecordActor(key, _store);
+                actor = new RecordActor(key, _store, _time, _options.MaxCacheAge);
                 actor.Node = _lru.AddFirst(actor);
                 _actors.Add(key, actor);
                 activated = true;

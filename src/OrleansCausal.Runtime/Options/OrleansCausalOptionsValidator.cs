@@ -25,6 +25,11 @@ internal sealed class OrleansCausalOptionsValidator(ResolverRegistry resolvers) 
             errors.Add($"Actors:{nameof(ActorOptions.IdleTimeout)} must be positive (it is {options.Actors.IdleTimeout}).");
         }
 
+        if (options.Actors.MaxCacheAge < TimeSpan.Zero)
+        {
+            errors.Add($"Actors:{nameof(ActorOptions.MaxCacheAge)} must not be negative (it is {options.Actors.MaxCacheAge}).");
+        }
+
         if (options.Actors.MaxActive < 1)
         {
             errors.Add($"Actors:{nameof(ActorOptions.MaxActive)} must be at least 1 (it is {options.Actors.MaxActive}).");

@@ -20,7 +20,7 @@ public sealed class StorageBenchmarkConfig : ManualConfig
             .WithStrategy(RunStrategy.Monitoring)
             .WithLaunchCount(1)
             .WithWarmupCount(1)
-            .WithIterationCount(6)
+            .WithIterationCount(10)
             .WithInvocationCount(1)
             .WithUnrollFactor(1)
             .WithId("storage-short"));

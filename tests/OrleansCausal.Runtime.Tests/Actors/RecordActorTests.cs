@@ -152,8 +152,9 @@ public sealed class RecordActorTests
     {
         // Two silos sharing one store; silo 1 misses the change notices (a lost notification).
         var shared = await OpenStoreAsync();
-        await using var silo1 = RuntimeHost.Create(new ProbeStore(shared, forwardNotices: false));
-        await using var silo2 = RuntimeHost.Create(new ProbeStore(shared, forwardNotices: false));
+        var time = new ManualTimeProvider();
+        await using var silo1 = RuntimeHost.Create(new ProbeStore(shared, forwardNotices: false), time: time);
+        await using var silo2 = RuntimeHost.Create(new ProbeStore(shared, forwardNotices: false), time: time);
         var records1 = silo1.GetRequiredService<RecordService>();
         var records2 = silo2.GetRequiredService<RecordService>();
         var initial = await records1.PutAsync(Key("k"), "\"v1\"", VersionVector.Empty, false, default);
@@ -166,6 +167,28 @@ public sealed class RecordActorTests
         Assert.Equal("\"v1\"", withoutContext.Chosen!.Value);
         Assert.Equal("\"v2\"", withContext.Chosen!.Value);
         Assert.True(withContext.Context.Covers(written.Context));
+    }
+
+    [Fact]
+    public async Task Read_WhenCacheOlderThanMaxCacheAge_RefreshesWithoutNotice()
+    {
+        var shared = await OpenStoreAsync();
+        var time = new ManualTimeProvider();
+        var settings = new Dictionary<string, string?> { ["Actors:MaxCacheAge"] = "00:00:02" };
+        await using var silo1 = RuntimeHost.Create(new ProbeStore(shared, forwardNotices: false), settings, time);
+        await using var silo2 = RuntimeHost.Create(new ProbeStore(shared, forwardNotices: false), settings, time);
+        var records1 = silo1.GetRequiredService<RecordService>();
+        var initial = await records1.PutAsync(Key("k"), "\"v1\"", VersionVector.Empty, false, default);
+        await records1.GetAsync(Key("k"), null, default);
+        await silo2.GetRequiredService<RecordService>().PutAsync(Key("k"), "\"v2\"", initial.Context, false, default);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        var young = await records1.GetAsync(Key("k"), null, default);
+        time.Advance(TimeSpan.FromSeconds(1.5));
+        var old = await records1.GetAsync(Key("k"), null, default);
+
+        Assert.Equal("\"v1\"", young.Chosen!.Value);
+        Assert.Equal("\"v2\"", old.Chosen!.Value);
     }
 
     [Fact]

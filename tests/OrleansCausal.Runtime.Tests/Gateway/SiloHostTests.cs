@@ -118,6 +118,7 @@ public sealed class SiloHostTests
     [InlineData("Namespaces:Bad Name:Resolver", "lww", "Namespaces:Bad Name")]
     [InlineData("Limits:MaxValueBytes", "0", "Limits:MaxValueBytes")]
     [InlineData("Actors:MaxActive", "0", "Actors:MaxActive")]
+    [InlineData("Actors:MaxCacheAge", "-00:00:01", "Actors:MaxCacheAge")]
     public async Task Start_WithInvalidRuntimeSetting_FailsNamingTheSetting(string key, string value, string expected)
     {
         await using var app = TestSilo.Build(new Dictionary<string, string?> { [key] = value });

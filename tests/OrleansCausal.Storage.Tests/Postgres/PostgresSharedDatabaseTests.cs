@@ -210,6 +210,25 @@ public sealed class PostgresSharedDatabaseTests(PostgresServer server) : Postgre
         Assert.Equal(Key("after-reconnect"), await seen.Task.WaitAsync(Timeout));
     }
 
+    [Fact]
+    public async Task Put_WhenTheCachedRecordIsStale_RecomputesFromTheStoredRecord()
+    {
+        var store = await OpenStoreAsync();
+        var first = await PutAsync(store, Key("k1"), "\"x\"");
+        var other = await PutAsync(store, Key("k2"), "\"y\"");
+        // Another writer replaced k1 behind this instance's back, without a notification: its cached copy is stale.
+        await ExecuteAsync("UPDATE orleanscausal.records SET data = (SELECT data FROM orleanscausal.records WHERE key = 'k2'), version = version + 1 WHERE key = 'k1'");
+
+        var written = await PutAsync(store, Key("k1"), "\"z\"");
+
+        // Dots are per record, so k2's first bin has the same dot as k1's first; the values tell them apart.
+        Assert.Equal(first.Written.Dot, other.Written.Dot);
+        Assert.Equal(
+            [(other.Written.Dot, "\"y\""), (written.Written.Dot, "\"z\"")],
+            written.Record.Bins.Select(b => (b.Dot, b.Value)));
+        Assert.Equal(written.Record, await store.ReadAsync(Key("k1"), Ct));
+    }
+
     private static void AssertSingleBin(CausalRecord record, Dot dot) =>
         Assert.True(record.Bins.Count == 1 && record.Bins[0].Dot == dot, $"expected the single bin {dot}, the record is {record}");
 }
