@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using OrleansCausal.Gateway.Auth;
 using OrleansCausal.Gateway.Endpoints;
 using OrleansCausal.Gateway.Hosting;
+using OrleansCausal.Replication;
 using OrleansCausal.Runtime.Hosting;
 using OrleansCausal.Storage;
 
@@ -41,6 +42,7 @@ public static class SiloApplication
             settings.Store, settings.Region, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddHostedService<StoreLifetimeService>();
         builder.Services.AddOrleansCausal(builder.Configuration);
+        builder.Services.AddOrleansCausalReplication(builder.Configuration);
         builder.Services.AddComplianceStatusService();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -52,6 +54,7 @@ public static class SiloApplication
         app.MapOpenApi();
         app.MapKv();
         app.MapStatus();
+        app.MapOrleansCausalReplication();
         return app;
     }
 }

@@ -15,7 +15,9 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, SiloSettings settin
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (_keys.Length == 0 || !context.Request.Path.StartsWithSegments("/v1"))
+        // Replication requests between regions carry their own HMAC credentials (Replication:Secret), not API keys.
+        var isReplicationPost = HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/v1/replication");
+        if (_keys.Length == 0 || !context.Request.Path.StartsWithSegments("/v1") || isReplicationPost)
         {
             await next(context);
             return;
