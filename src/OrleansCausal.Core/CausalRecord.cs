@@ -310,10 +310,12 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             return byTime != 0 ? byTime : a.Dot.CompareTo(b.Dot);
         });
 
+        // The pruned bin's own context goes along with its dot, so that every region's clock ends up the same
+        // whether or not it ever received the pruned bin.
         var extended = context;
         for (var i = 0; i < count; i++)
         {
-            extended = extended.With(candidates[i].Dot);
+            extended = extended.Join(candidates[i].Context).With(candidates[i].Dot);
         }
 
         return extended;

@@ -159,6 +159,11 @@ public sealed class VersionVector : IEquatable<VersionVector>
     /// <summary>This vector joined with a single dot.</summary>
     public VersionVector With(Dot dot)
     {
+        if (dot.Counter == 0)
+        {
+            return this;
+        }
+
         var index = IndexOf(dot.Replica);
         if (index >= 0)
         {

@@ -1,0 +1,58 @@
+using OrleansCausal.Core;
+
+namespace OrleansCausal.Storage.Sqlite;
+
+/// <summary>merge of remote bins (<see cref="CausalRecord.Merge"/>), all-or-nothing, with the inbound position.</summary>
+internal sealed class MergeOperation(IReadOnlyList<KeyedBin> bins, InboundPosition? position, ReplicaId replica, CancellationToken cancellationToken)
+    : WriteOperation<MergeResult>(cancellationToken)
+{
+    protected override MergeResult Execute(WriteBatch batch)
+    {
+        var byKey = new Dictionary<RecordKey, List<Bin>>();
+        var order = new List<RecordKey>();
+        foreach (var (key, bin) in bins)
+        {
+            if (!byKey.TryGetValue(key, out var list))
+            {
+                byKey[key] = list = [];
+                order.Add(key);
+            }
+
+            list.Add(bin);
+        }
+
+        // Compute everything first: a refused bin must leave the whole batch unapplied.
+        var outcomes = new List<(RecordKey Key, MergeOutcome Outcome)>(order.Count);
+        foreach (var key in order)
+        {
+            var current = batch.Read(key);
+            foreach (var bin in byKey[key])
+            {
+                if (bin.Dot.Replica == replica && !current.Clock.Covers(bin.Dot))
+                {
+                    throw new ForgedDotException(key, bin.Dot);
+                }
+            }
+
+            outcomes.Add((key, current.Merge(byKey[key])));
+        }
+
+        var added = 0;
+        foreach (var (key, outcome) in outcomes)
+        {
+            if (outcome.Changed)
+            {
+                batch.Write(key, outcome.Record);
+                ChangedKeys.Add(key);
+                added += outcome.Added;
+            }
+        }
+
+        if (position is not null)
+        {
+            batch.SaveInboundPosition(position.Source, position.AppliedThrough);
+        }
+
+        return new MergeResult(added, [.. ChangedKeys]);
+    }
+}

@@ -1,0 +1,20 @@
+using OrleansCausal.Core;
+
+namespace OrleansCausal.Storage.Sqlite;
+
+/// <summary>put / delete: one implementation of the semantics, <see cref="CausalRecord.Put"/>.</summary>
+internal sealed class PutOperation(PutRequest request, ReplicaId replica, DateTimeOffset writtenAt, CancellationToken cancellationToken)
+    : WriteOperation<StoreWriteResult>(cancellationToken)
+{
+    protected override StoreWriteResult Execute(WriteBatch batch)
+    {
+        var current = batch.Read(request.Key);
+        // Override (If-Match: *): supersede everything the store holds now, as if the writer had read it.
+        var context = request.Override ? request.Context.Join(current.Clock) : request.Context;
+        var outcome = current.Put(replica, request.Value, context, writtenAt, request.MaxBins);
+        var sequence = batch.AppendChange(request.Key, outcome.Written);
+        batch.Write(request.Key, outcome.Record);
+        ChangedKeys.Add(request.Key);
+        return new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, sequence);
+    }
+}
