@@ -1,0 +1,218 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansCausal.Core;
+using OrleansCausal.Gateway.Contracts;
+using OrleansCausal.Gateway.Diagnostics;
+using OrleansCausal.Gateway.Hosting;
+using OrleansCausal.Runtime.Records;
+using OrleansCausal.Storage;
+
+namespace OrleansCausal.Gateway.Endpoints;
+
+/// <summary>
+/// <c>GET/PUT/DELETE /v1/kv/{namespace}/{key}</c> (DESIGN.md §3). The PUT body is the JSON value itself. The causal
+/// context travels in the <c>Causal-Context</c> header both ways; <c>If-Match: *</c> on PUT or DELETE supersedes
+/// everything the region holds for the record now. Every refusal is a problem details response and writes nothing.
+/// </summary>
+public static class KvEndpoints
+{
+    public const string ContextHeader = "Causal-Context";
+
+    public static IEndpointRouteBuilder MapKv(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/kv/{namespace}").WithTags("Records").AddEndpointFilter(TranslateErrors);
+
+        group.MapGet("/{**key}", GetAsync)
+            .WithName("GetRecord")
+            .WithSummary("Reads a record: the resolved value, every sibling and the causal context.")
+            .Produces<RecordResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapPut("/{**key}", PutAsync)
+            .WithName("PutRecord")
+            .WithSummary("Writes a JSON value; send the Causal-Context of the read the write is based on.")
+            .Accepts<object>("application/json")
+            .Produces<RecordResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        group.MapDelete("/{**key}", DeleteAsync)
+            .WithName("DeleteRecord")
+            .WithSummary("Deletes a record (a tombstone superseding what the Causal-Context covers).")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    private static async Task<IResult> GetAsync(
+        [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
+    {
+        var recordKey = new RecordKey(ns, key);
+        records.Resolve(recordKey);
+        var context = ReadContext(http, tokens, recordKey);
+        var view = await records.GetAsync(recordKey, context, cancellationToken);
+        var token = SetContextHeader(http, tokens, view);
+        if (!view.Found)
+        {
+            var extensions = new Dictionary<string, object?> { ["error"] = "NotFound" };
+            if (token is not null)
+            {
+                extensions["context"] = token;
+            }
+
+            return Problems.Result(StatusCodes.Status404NotFound, "Not found", $"The record {recordKey} has no live value.", extensions);
+        }
+
+        return TypedResults.Ok(RecordResponse.From(view, token!));
+    }
+
+    private static async Task<IResult> PutAsync(
+        [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
+    {
+        var recordKey = new RecordKey(ns, key);
+        records.Resolve(recordKey);
+        var context = ReadContext(http, tokens, recordKey) ?? VersionVector.Empty;
+        var overrideAll = ReadOverride(http);
+        if (http.Request.ContentType is { Length: > 0 } contentType && !IsJson(contentType))
+        {
+            return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
+                $"The body must be a JSON value (Content-Type: application/json), not '{contentType}'.");
+        }
+
+        var body = await ReadBodyAsync(http.Request, records.Validator.Limits.MaxValueBytes, cancellationToken);
+        var json = records.Validator.ValidateValue(body.Span);
+        var view = await records.PutAsync(recordKey, json, context, overrideAll, cancellationToken);
+        var token = SetContextHeader(http, tokens, view);
+        return TypedResults.Ok(RecordResponse.From(view, token!));
+    }
+
+    private static async Task<IResult> DeleteAsync(
+        [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
+    {
+        var recordKey = new RecordKey(ns, key);
+        records.Resolve(recordKey);
+        var context = ReadContext(http, tokens, recordKey) ?? VersionVector.Empty;
+        var overrideAll = ReadOverride(http);
+        var view = await records.DeleteAsync(recordKey, context, overrideAll, cancellationToken);
+        SetContextHeader(http, tokens, view);
+        return TypedResults.NoContent();
+    }
+
+    private static VersionVector? ReadContext(HttpContext http, ContextTokens tokens, RecordKey key)
+    {
+        var values = http.Request.Headers[ContextHeader];
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            throw new RecordRequestException(RecordError.InvalidContext, $"Send one {ContextHeader} header, not {values.Count}.");
+        }
+
+        if (!tokens.Codec.TryDecode(values[0]?.Trim(), key.Namespace, key.Key, out var context, out var error, out var message))
+        {
+            throw new RecordRequestException(RecordError.InvalidContext, $"The {ContextHeader} header was refused ({error}): {message}");
+        }
+
+        return context;
+    }
+
+    private static bool ReadOverride(HttpContext http)
+    {
+        var values = http.Request.Headers.IfMatch;
+        if (values.Count == 0)
+        {
+            return false;
+        }
+
+        if (values.Count == 1 && values[0]?.Trim() == "*")
+        {
+            return true;
+        }
+
+        throw new RecordRequestException(RecordError.InvalidContext,
+            $"If-Match supports only '*' (supersede everything this region holds for the record); carry causality in the {ContextHeader} header.");
+    }
+
+    private static string? SetContextHeader(HttpContext http, ContextTokens tokens, RecordView view)
+    {
+        if (view.Context.IsEmpty)
+        {
+            return null;
+        }
+
+        var token = tokens.Codec.Encode(view.Context, view.Key.Namespace, view.Key.Key);
+        http.Response.Headers[ContextHeader] = token;
+        return token;
+    }
+
+    private static bool IsJson(string contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media) &&
+        media.MediaType is { } type &&
+        (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+
+    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            throw new RecordRequestException(RecordError.ValueTooLarge, $"The value is {request.ContentLength} bytes; the limit (Limits:MaxValueBytes) is {limit}.");
+        }
+
+        var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 256);
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new RecordRequestException(RecordError.ValueTooLarge, $"The value is larger than the limit (Limits:MaxValueBytes) of {limit} bytes.");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    private static async ValueTask<object?> TranslateErrors(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (RecordRequestException e)
+        {
+            var (status, title) = e.Error switch
+            {
+                RecordError.UnknownNamespace => (StatusCodes.Status404NotFound, "Unknown namespace"),
+                RecordError.InvalidNamespace => (StatusCodes.Status400BadRequest, "Invalid namespace"),
+                RecordError.InvalidKey => (StatusCodes.Status400BadRequest, "Invalid key"),
+                RecordError.ValueTooLarge => (StatusCodes.Status413PayloadTooLarge, "Value too large"),
+                RecordError.InvalidJson => (StatusCodes.Status400BadRequest, "Invalid JSON value"),
+                RecordError.JsonTooDeep => (StatusCodes.Status400BadRequest, "JSON value too deep"),
+                RecordError.InvalidContext => (StatusCodes.Status400BadRequest, "Invalid causal context"),
+                _ => (StatusCodes.Status400BadRequest, "Bad request"),
+            };
+            return Problems.Result(status, title, e.Message, new Dictionary<string, object?> { ["error"] = e.Error.ToString() });
+        }
+        catch (RecordStoreException e)
+        {
+            var http = context.HttpContext;
+            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KvEndpoints));
+            GatewayLog.LogErrorStoreFailed(logger, e, http.Request.Method, http.Request.Path);
+            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Store unavailable", e.Message);
+        }
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using OrleansCausal.Gateway.Contracts;
+using OrleansCausal.Gateway.Hosting;
+using OrleansCausal.Runtime.Actors;
+using OrleansCausal.Runtime.Namespaces;
+using OrleansCausal.Runtime.Replication;
+using OrleansCausal.Storage;
+
+namespace OrleansCausal.Gateway.Endpoints;
+
+/// <summary><c>GET /v1/status</c>, and the open health endpoints <c>/healthz</c> (the process is up) and
+/// <c>/readyz</c> (the store is open and the silo is not stopping).</summary>
+public static class StatusEndpoints
+{
+    public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/status", GetStatusAsync)
+            .WithTags("Status")
+            .WithName("GetStatus")
+            .WithSummary("Region, replica, store, active actors, namespaces and per-peer replication state.")
+            .Produces<StatusResponse>();
+
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();
+        app.MapGet("/readyz", (SiloReadiness readiness, IHostApplicationLifetime lifetime) =>
+                readiness.StoreOpen && !lifetime.ApplicationStopping.IsCancellationRequested
+                    ? Results.Text("ready")
+                    : Problems.Result(StatusCodes.Status503ServiceUnavailable, "Not ready", "The store is not open, or the silo is stopping."))
+            .WithTags("Health")
+            .ExcludeFromDescription();
+        return app;
+    }
+
+    private static async Task<IResult> GetStatusAsync(
+        SiloSettings settings,
+        IRecordStore store,
+        RecordActorDirectory actors,
+        NamespaceCatalog namespaces,
+        IReplicationStatus replication,
+        CancellationToken cancellationToken)
+    {
+        var peers = await replication.GetPeersAsync(cancellationToken);
+        var configured = namespaces.Configured
+            .OrderBy(n => n.Name, StringComparer.Ordinal)
+            .Select(n => new NamespaceStatus(n.Name, n.ResolverSpecification, n.MaxSiblings))
+            .ToArray();
+        return TypedResults.Ok(new StatusResponse(
+            settings.Region.Value, store.Replica.ToString(), store.Description, actors.Count, configured, namespaces.IsOpen, peers));
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansCausal.Gateway.Auth;
+using OrleansCausal.Gateway.Endpoints;
+using OrleansCausal.Gateway.Hosting;
+using OrleansCausal.Replication;
+using OrleansCausal.Runtime.Hosting;
+using OrleansCausal.Storage;
+
+namespace OrleansCausal.Gateway;
+
+/// <summary>
+/// The embeddable silo: one region's HTTP gateway, record actors and store in one <see cref="WebApplication"/>.
+/// Configuration, lowest precedence first: appsettings, <c>ASPNETCORE_*</c>, <c>OrleansCausal__*</c> environment
+/// variables, the command line (<c>--Region eu-west</c>), then <paramref name="configure"/>. With nothing configured
+/// it serves the single region <c>local</c> on http://127.0.0.1:5080 from <c>./data/local.db</c>.
+/// </summary>
+public static class SiloApplication
+{
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.AddEnvironmentVariables("OrleansCausal__");
+        builder.Configuration.AddCommandLine(args);
+        configure?.Invoke(builder.Configuration);
+
+        var settings = SiloSettingsReader.Read(builder.Configuration);
+        ListenAddressGuard.Check(settings.Urls, settings.ApiKeys.Count);
+        if (settings.RegionDefaulted)
+        {
+            builder.Configuration.AddInMemoryCollection([new("Region", settings.Region.Value)]);
+        }
+
+        builder.WebHost.UseUrls([.. settings.Urls]);
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton<ContextTokens>();
+        builder.Services.AddSingleton<SiloReadiness>();
+        builder.Services.AddSingleton<IRecordStore>(sp => RecordStoreFactory.Create(
+            settings.Store, settings.Region, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddHostedService<StoreLifetimeService>();
+        builder.Services.AddOrleansCausal(builder.Configuration);
+        builder.Services.AddOrleansCausalReplication(builder.Configuration);
+        builder.Services.AddComplianceStatusService();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.MapOpenApi();
+        app.MapKv();
+        app.MapStatus();
+        app.MapOrleansCausalReplication();
+        return app;
+    }
+}

@@ -1,0 +1,50 @@
+namespace OrleansCausal.Replication.Hosting;
+
+/// <summary>
+/// Settings under <c>Replication</c>. Peers are configured separately under <c>Peers:{Region}</c> (one or more
+/// comma-separated base URLs, tried in turn). Validated at start by <see cref="ReplicationOptionsValidator"/>.
+/// </summary>
+public sealed class ReplicationOptions
+{
+    public const string SectionName = "Replication";
+
+    /// <summary>Shared by all regions; the HMAC key for replication requests is derived from it. Required for any
+    /// non-loopback peer. Never logged.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Change-feed entries per shipped batch.</summary>
+    public int BatchSize { get; set; } = 500;
+
+    /// <summary>Records per full-resend chunk.</summary>
+    public int ResendBatchSize { get; set; } = 200;
+
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A safety net only: shippers wake on every committed change; this bounds the wait when a change is
+    /// made by another silo whose store cannot signal it (SQLite shared by two processes).</summary>
+    public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>When a peer has been sent nothing for this long, an empty batch at our checkpoint checks that it still
+    /// holds what it acknowledged (it answers 409 if not, and we rewind).</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a silo's claim to ship to a peer lasts without renewal.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How far a request's timestamp may be from the receiver's clock.</summary>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a shipper waits for a hole in the change feed (a sequence not yet visible) to fill before
+    /// shipping past it with a warning. A gap-free provider never shows one.</summary>
+    public TimeSpan FeedHoleTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest accepted request body.</summary>
+    public int MaxBodyBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Send a full resend to a peer whose checkpoint is 0 (a new peer) before shipping the feed.</summary>
+    public bool ResendToNewPeers { get; set; } = true;
+}

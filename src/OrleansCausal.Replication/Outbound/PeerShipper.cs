@@ -1,0 +1,414 @@
+using Microsoft.Extensions.Logging;
+using OrleansCausal.Replication.Hosting;
+using OrleansCausal.Replication.Wire;
+using OrleansCausal.Storage;
+
+namespace OrleansCausal.Replication.Outbound;
+
+/// <summary>
+/// Ships this region's change feed to one peer region: from the durable checkpoint <c>peer:{Region}</c>, in order,
+/// in batches, at least once; the checkpoint advances only after the peer acknowledged. Failures back off
+/// exponentially with jitter and never give up (the backlog waits in the feed). Wakes as soon as a local change
+/// commits. A 409 from the peer rewinds to the position it names; a peer that reports nothing applied while we
+/// believed otherwise (its store was rebuilt) gets a full resend, as does a new peer.
+/// </summary>
+public sealed class PeerShipper
+{
+    private readonly PeerConfiguration _peer;
+    private readonly IRecordStore _store;
+    private readonly PeerClient _client;
+    private readonly IShippingLease _lease;
+    private readonly ReplicationOptions _options;
+    private readonly ReplicationMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly AsyncSignal _wake = new();
+    private readonly ExponentialBackoff _backoff;
+    private long _checkpoint;
+    private volatile bool _resendRequested;
+    private DateTimeOffset? _holeSeenAt;
+    private DateTimeOffset _leaseRenewedAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastContactAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _backlogRefreshedAt = DateTimeOffset.MinValue;
+    private static readonly TimeSpan GaugeRefreshInterval = TimeSpan.FromSeconds(1);
+
+    public PeerShipper(PeerConfiguration peer, IRecordStore store, PeerClient client, IShippingLease lease, ReplicationOptions options,
+        ReplicationMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        _peer = peer;
+        _store = store;
+        _client = client;
+        _lease = lease;
+        _options = options;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _backoff = new ExponentialBackoff(options.InitialBackoff, options.MaxBackoff);
+    }
+
+    public string Region => _peer.Region.Value;
+
+    public string CheckpointName => $"peer:{Region}";
+
+    /// <summary>The highest sequence the peer acknowledged (as last known here).</summary>
+    public long Checkpoint => Interlocked.Read(ref _checkpoint);
+
+    public bool IsShipping { get; private set; }
+
+    public string? LastError { get; private set; }
+
+    private BacklogSnapshot _backlog = new(0, null);
+
+    /// <summary>Backlog as last computed (for metrics gauges, which must not do I/O).</summary>
+    public long LastKnownBacklog => _backlog.Backlog;
+
+    /// <summary>Acceptance time of the oldest unacknowledged bin, as last computed.</summary>
+    public DateTimeOffset? OldestUnacknowledgedAt => _backlog.OldestAt;
+
+    public void Wake() => _wake.Set();
+
+    public void RequestResend()
+    {
+        _resendRequested = true;
+        _wake.Set();
+    }
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        Log.LogInformationShipperStarted(_logger, Region, string.Join(", ", _peer.Endpoints));
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await HoldLeaseAsync(stopping))
+                {
+                    await _wake.WaitAsync(_options.LeaseDuration / 3, stopping);
+                    continue;
+                }
+
+                if (_resendRequested)
+                {
+                    if (await ResendAllAsync(stopping))
+                    {
+                        _resendRequested = false;
+                    }
+
+                    continue;
+                }
+
+                if (!await ShipNextBatchAsync(stopping))
+                {
+                    await _wake.WaitAsync(_options.IdlePollInterval, stopping);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                await FailAsync($"{e.GetType().Name}: {e.Message}", e, stopping);
+            }
+        }
+    }
+
+    public async Task ReleaseLeaseAsync(CancellationToken cancellationToken)
+    {
+        if (IsShipping)
+        {
+            IsShipping = false;
+            await _lease.ReleaseAsync(Region, cancellationToken);
+        }
+    }
+
+    /// <summary>Reads the durable checkpoint and decides on a first full resend. Called once before <see cref="RunAsync"/>.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var checkpoint = await _store.GetCheckpointAsync(CheckpointName, cancellationToken);
+        Interlocked.Exchange(ref _checkpoint, checkpoint);
+        if (checkpoint == 0 && _options.ResendToNewPeers)
+        {
+            var any = await _store.ScanAsync(null, 1, cancellationToken);
+            if (any.Count > 0)
+            {
+                Log.LogInformationNewPeerResend(_logger, Region);
+                _resendRequested = true;
+            }
+        }
+
+        await RefreshBacklogAsync(cancellationToken);
+    }
+
+    private async Task<bool> HoldLeaseAsync(CancellationToken stopping)
+    {
+        var now = _time.GetUtcNow();
+        if (IsShipping && now - _leaseRenewedAt < _options.LeaseDuration / 3)
+        {
+            return true;
+        }
+
+        var held = await _lease.TryAcquireAsync(Region, stopping);
+        if (held != IsShipping)
+        {
+            Log.LogInformationLeaseChanged(_logger, Region, held);
+        }
+
+        IsShipping = held;
+        _leaseRenewedAt = held ? _time.GetUtcNow() : DateTimeOffset.MinValue;
+        if (held)
+        {
+            // Another silo may have shipped while we did not hold the lease.
+            Interlocked.Exchange(ref _checkpoint, Math.Max(Checkpoint, await _store.GetCheckpointAsync(CheckpointName, stopping)));
+        }
+
+        return held;
+    }
+
+    /// <summary>Ships one batch. False when there was nothing to ship (the caller waits for a wake-up).</summary>
+    private async Task<bool> ShipNextBatchAsync(CancellationToken stopping)
+    {
+        var after = Checkpoint;
+        var entries = await _store.ReadChangesAsync(after, _options.BatchSize, stopping);
+        if (entries.Count == 0)
+        {
+            _backlog = new BacklogSnapshot(0, null);
+            if (_time.GetUtcNow() - _lastContactAt >= _options.HeartbeatInterval)
+            {
+                await HeartbeatAsync(after, stopping);
+            }
+
+            return false;
+        }
+
+        var contiguous = ContiguousPrefix(entries, after);
+        if (contiguous == 0)
+        {
+            // The next sequence is not visible yet: a provider that is not gap-free, or a pruned feed.
+            _holeSeenAt ??= _time.GetUtcNow();
+            if (_time.GetUtcNow() - _holeSeenAt < _options.FeedHoleTimeout)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), _time, stopping);
+                return true;
+            }
+
+            Log.LogWarningFeedHole(_logger, Region, after, entries[0].Sequence);
+            contiguous = ContiguousPrefix(entries, entries[0].Sequence - 1);
+        }
+
+        _holeSeenAt = null;
+        var slice = entries.Take(contiguous).ToList();
+        var through = slice[^1].Sequence;
+        var batch = new ReplicationBatch(_store.Replica.ToString(), after, through, slice.Select(static e => new KeyedBin(e.Key, e.Bin)).ToList());
+        var outcome = await _client.SendAsync(batch, stopping);
+        switch (outcome)
+        {
+            case ShipOutcome.Acknowledged:
+                _lastContactAt = _time.GetUtcNow();
+                await _store.SaveCheckpointAsync(CheckpointName, through, stopping);
+                Interlocked.Exchange(ref _checkpoint, through);
+                _metrics.Shipped(Region, slice.Count, _time.GetUtcNow() - slice[0].Bin.WrittenAt);
+                Log.LogDebugBatchShipped(_logger, Region, after, through, slice.Count);
+                Succeeded();
+                if (_time.GetUtcNow() - _backlogRefreshedAt >= GaugeRefreshInterval)
+                {
+                    // For the metric gauges only; the status endpoint recomputes on every call.
+                    await RefreshBacklogAsync(stopping);
+                }
+
+                return true;
+
+            case ShipOutcome.Gap gap:
+                await RewindAsync(gap.ExpectedAfter, stopping);
+                return true;
+
+            case ShipOutcome.Refused refused:
+                await FailAsync($"peer refused batch ({after}, {through}] with HTTP {refused.StatusCode}: {refused.Detail}", null, stopping);
+                return true;
+
+            case ShipOutcome.Failed failed:
+                await FailAsync(failed.Detail, null, stopping);
+                return true;
+
+            default:
+                throw new InvalidOperationException($"Unhandled outcome {outcome}.");
+        }
+    }
+
+    /// <summary>
+    /// An empty batch at our checkpoint, sent when idle: it tells whether the peer still has everything we believe
+    /// it acknowledged. A peer that lost state (or a reply that was lost in a way that looked like an
+    /// acknowledgement) answers 409, and we rewind even though no new write is coming to reveal the gap.
+    /// </summary>
+    private async Task HeartbeatAsync(long checkpoint, CancellationToken stopping)
+    {
+        var outcome = await _client.SendAsync(new ReplicationBatch(_store.Replica.ToString(), checkpoint, checkpoint, []), stopping);
+        switch (outcome)
+        {
+            case ShipOutcome.Acknowledged:
+                _lastContactAt = _time.GetUtcNow();
+                Succeeded();
+                break;
+            case ShipOutcome.Gap gap:
+                _lastContactAt = _time.GetUtcNow();
+                await RewindAsync(gap.ExpectedAfter, stopping);
+                break;
+            case ShipOutcome.Refused refused:
+                await FailAsync($"peer refused a heartbeat with HTTP {refused.StatusCode}: {refused.Detail}", null, stopping);
+                break;
+            case ShipOutcome.Failed failed:
+                await FailAsync(failed.Detail, null, stopping);
+                break;
+        }
+    }
+
+    private async Task RewindAsync(long expectedAfter, CancellationToken stopping)
+    {
+        var current = Checkpoint;
+        _metrics.Rewound(Region);
+        Log.LogWarningRewind(_logger, Region, current, expectedAfter);
+        if (expectedAfter == 0 && current > 0 && !_resendRequested)
+        {
+            // The peer has applied nothing of ours although it had acknowledged up to `current`: its store was
+            // rebuilt. Our feed is not all it lost (bins of other regions we hold, its own old bins): resend all.
+            Log.LogWarningPeerLostState(_logger, Region, current);
+            _resendRequested = true;
+        }
+
+        await _store.SaveCheckpointAsync(CheckpointName, expectedAfter, stopping);
+        Interlocked.Exchange(ref _checkpoint, expectedAfter);
+        await RefreshBacklogAsync(stopping);
+    }
+
+    /// <summary>Sends every record, chunk by chunk. False when it must be retried (after a backoff).</summary>
+    private async Task<bool> ResendAllAsync(CancellationToken stopping)
+    {
+        Log.LogInformationResendStarted(_logger, Region);
+        RecordKey? after = null;
+        var records = 0L;
+        var bins = 0L;
+        while (true)
+        {
+            if (!await HoldLeaseAsync(stopping))
+            {
+                return false;
+            }
+
+            var page = await _store.ScanAsync(after, _options.ResendBatchSize, stopping);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            var keyed = new List<KeyedBin>();
+            foreach (var (key, record) in page)
+            {
+                foreach (var bin in record.Bins)
+                {
+                    keyed.Add(new KeyedBin(key, bin));
+                }
+            }
+
+            var outcome = await _client.SendAsync(new ResendBatch(_store.Replica.ToString(), keyed), stopping);
+            switch (outcome)
+            {
+                case ShipOutcome.Acknowledged:
+                    break;
+                case ShipOutcome.Refused refused:
+                    // A chunk the peer will never take (e.g. a bin it calls forged) must not block the rest.
+                    Log.LogErrorResendChunkRefused(_logger, Region, page[0].Key.ToString(), page[^1].Key.ToString(), refused.StatusCode, refused.Detail);
+                    LastError = $"resend chunk {page[0].Key}..{page[^1].Key} refused with HTTP {refused.StatusCode}: {refused.Detail}";
+                    break;
+                default:
+                    await FailAsync(outcome is ShipOutcome.Failed f ? f.Detail : outcome.ToString()!, null, stopping);
+                    return false;
+            }
+
+            records += page.Count;
+            bins += keyed.Count;
+            _metrics.Resent(Region, keyed.Count);
+            after = page[^1].Key;
+        }
+
+        Log.LogInformationResendFinished(_logger, Region, records, bins);
+        Succeeded();
+        return true;
+    }
+
+    private void Succeeded()
+    {
+        if (_backoff.Attempt > 0)
+        {
+            Log.LogInformationShipRecovered(_logger, Region, _backoff.Attempt);
+        }
+
+        _backoff.Reset();
+        LastError = null;
+    }
+
+    private async Task FailAsync(string error, Exception? exception, CancellationToken stopping)
+    {
+        LastError = error;
+        _metrics.Failed(Region);
+        var delay = _backoff.Next();
+        if (_backoff.Attempt <= 3)
+        {
+            Log.LogWarningShipFailed(_logger, exception, Region, _backoff.Attempt, delay.TotalMilliseconds, error);
+        }
+        else
+        {
+            Log.LogDebugShipFailed(_logger, exception, Region, _backoff.Attempt, delay.TotalMilliseconds, error);
+        }
+
+        try
+        {
+            await RefreshBacklogAsync(stopping);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The store is failing too; the status shows the last known backlog.
+        }
+
+        await Task.Delay(delay, _time, stopping);
+    }
+
+    /// <summary>Recomputes the backlog and the acceptance time of the oldest unacknowledged bin.</summary>
+    public async Task<BacklogSnapshot> RefreshBacklogAsync(CancellationToken cancellationToken)
+    {
+        _backlogRefreshedAt = _time.GetUtcNow();
+        // A silo that does not ship to this peer learns the shipping silo's progress from the durable checkpoint.
+        var checkpoint = IsShipping ? Checkpoint : await _store.GetCheckpointAsync(CheckpointName, cancellationToken);
+        var last = await _store.GetLastSequenceAsync(cancellationToken);
+        var backlog = Math.Max(0, last - checkpoint);
+        DateTimeOffset? oldest = null;
+        if (backlog > 0)
+        {
+            var next = await _store.ReadChangesAsync(checkpoint, 1, cancellationToken);
+            oldest = next.Count > 0 ? next[0].Bin.WrittenAt : null;
+        }
+
+        var snapshot = new BacklogSnapshot(backlog, oldest);
+        _backlog = snapshot;
+        return snapshot;
+    }
+
+    /// <summary>Unacknowledged bins and the acceptance time of the oldest of them (null when none).</summary>
+    public sealed record BacklogSnapshot(long Backlog, DateTimeOffset? OldestAt);
+
+    private static int ContiguousPrefix(IReadOnlyList<ChangeEntry> entries, long after)
+    {
+        var expected = after + 1;
+        var count = 0;
+        foreach (var entry in entries)
+        {
+            if (entry.Sequence != expected)
+            {
+                break;
+            }
+
+            count++;
+            expected++;
+        }
+
+        return count;
+    }
+}

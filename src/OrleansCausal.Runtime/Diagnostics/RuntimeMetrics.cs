@@ -1,0 +1,32 @@
+using System.Diagnostics.Metrics;
+
+namespace OrleansCausal.Runtime.Diagnostics;
+
+/// <summary>The runtime's counters (meter <c>OrleansCausal.Runtime</c>): prunes by the sibling cap, actor activations
+/// and deactivations, and the number of active actors.</summary>
+public sealed class RuntimeMetrics
+{
+    public const string MeterName = "OrleansCausal.Runtime";
+
+    private readonly Counter<long> _pruned;
+    private readonly Counter<long> _activated;
+    private readonly Counter<long> _deactivated;
+
+    public RuntimeMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _pruned = meter.CreateCounter<long>("orleans_causal.siblings.pruned", "{bin}", "Siblings pruned by a namespace's sibling cap.");
+        _activated = meter.CreateCounter<long>("orleans_causal.actors.activated", "{actor}", "Record actors activated.");
+        _deactivated = meter.CreateCounter<long>("orleans_causal.actors.deactivated", "{actor}", "Record actors deactivated (idle or over the cap).");
+        Meter = meter;
+    }
+
+    public Meter Meter { get; }
+
+    public void Pruned(string @namespace, int count) =>
+        _pruned.Add(count, new KeyValuePair<string, object?>("namespace", @namespace));
+
+    public void Activated() => _activated.Add(1);
+
+    public void Deactivated(string reason) => _deactivated.Add(1, new KeyValuePair<string, object?>("reason", reason));
+}

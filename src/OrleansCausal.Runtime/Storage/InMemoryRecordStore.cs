@@ -1,0 +1,177 @@
+using OrleansCausal.Core;
+using OrleansCausal.Storage;
+
+namespace OrleansCausal.Runtime.Storage;
+
+/// <summary>
+/// A volatile <see cref="IRecordStore"/> (<c>Store=memory:</c>): atomic per record under one lock, with the same
+/// semantics as the durable providers but nothing survives the process. For demos, unit tests of the layers above a
+/// provider, and the load tool's in-memory baseline. A new instance is a new store incarnation (a new epoch).
+/// </summary>
+public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = null) : IRecordStore
+{
+    private readonly object _sync = new();
+    private readonly Dictionary<RecordKey, CausalRecord> _records = [];
+    private readonly List<ChangeEntry> _feed = [];
+    private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _inbound = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private ReplicaId? _replica;
+
+    public event EventHandler<RecordChangedEventArgs>? RecordChanged;
+
+    public ReplicaId Replica => _replica ?? throw new InvalidOperationException("The store is not open: call OpenAsync first.");
+
+    public string Description => "memory:";
+
+    public Task OpenAsync(CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            _replica ??= new ReplicaId(region, ReplicaId.NewEpoch());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<CausalRecord> ReadAsync(RecordKey key, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            return Task.FromResult(_records.GetValueOrDefault(key) ?? CausalRecord.Empty);
+        }
+    }
+
+    public Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        StoreWriteResult result;
+        lock (_sync)
+        {
+            var current = _records.GetValueOrDefault(request.Key) ?? CausalRecord.Empty;
+            var context = request.Override ? request.Context.Join(current.Clock) : request.Context;
+            var outcome = current.Put(Replica, request.Value, context, _time.GetUtcNow(), request.MaxBins);
+            _records[request.Key] = outcome.Record;
+            var entry = new ChangeEntry(_feed.Count + 1, request.Key, outcome.Written);
+            _feed.Add(entry);
+            result = new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, entry.Sequence);
+        }
+
+        RecordChanged?.Invoke(this, new RecordChangedEventArgs(request.Key, isLocal: true));
+        return Task.FromResult(result);
+    }
+
+    public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var changed = new List<RecordKey>();
+        var added = 0;
+        lock (_sync)
+        {
+            var staged = new Dictionary<RecordKey, CausalRecord>();
+            foreach (var group in bins.GroupBy(b => b.Key))
+            {
+                var current = _records.GetValueOrDefault(group.Key) ?? CausalRecord.Empty;
+                foreach (var keyed in group)
+                {
+                    if (keyed.Bin.Dot.Replica == Replica && !current.Clock.Covers(keyed.Bin.Dot))
+                    {
+                        throw new ForgedDotException(group.Key, keyed.Bin.Dot);
+                    }
+                }
+
+                var outcome = current.Merge(group.Select(b => b.Bin));
+                if (outcome.Added > 0)
+                {
+                    staged[group.Key] = outcome.Record;
+                    added += outcome.Added;
+                    changed.Add(group.Key);
+                }
+            }
+
+            foreach (var (key, record) in staged)
+            {
+                _records[key] = record;
+            }
+
+            if (position is not null)
+            {
+                _inbound[position.Source] = position.AppliedThrough;
+            }
+        }
+
+        foreach (var key in changed)
+        {
+            RecordChanged?.Invoke(this, new RecordChangedEventArgs(key, isLocal: true));
+        }
+
+        return Task.FromResult(new MergeResult(added, changed));
+    }
+
+    public Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            var start = (int)Math.Clamp(afterSequence, 0, _feed.Count);
+            var count = Math.Min(maxCount, _feed.Count - start);
+            return Task.FromResult<IReadOnlyList<ChangeEntry>>(_feed.GetRange(start, count).ToArray());
+        }
+    }
+
+    public Task<long> GetLastSequenceAsync(CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            return Task.FromResult((long)_feed.Count);
+        }
+    }
+
+    public Task<long> GetCheckpointAsync(string name, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            return Task.FromResult(_checkpoints.GetValueOrDefault(name));
+        }
+    }
+
+    public Task SaveCheckpointAsync(string name, long sequence, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            _checkpoints[name] = sequence;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<long> GetInboundPositionAsync(string source, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            return Task.FromResult(_inbound.GetValueOrDefault(source));
+        }
+    }
+
+    public Task<IReadOnlyList<(RecordKey Key, CausalRecord Record)>> ScanAsync(RecordKey? after, int maxCount, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            var result = _records
+                .Where(p => after is null || Compare(p.Key, after.Value) > 0)
+                .OrderBy(p => p.Key.Namespace, StringComparer.Ordinal)
+                .ThenBy(p => p.Key.Key, StringComparer.Ordinal)
+                .Take(maxCount)
+                .Select(p => (p.Key, p.Value))
+                .ToArray();
+            return Task.FromResult<IReadOnlyList<(RecordKey Key, CausalRecord Record)>>(result);
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static int Compare(RecordKey a, RecordKey b)
+    {
+        var byNamespace = string.CompareOrdinal(a.Namespace, b.Namespace);
+        return byNamespace != 0 ? byNamespace : string.CompareOrdinal(a.Key, b.Key);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Globalization;
+
+namespace OrleansCausal.LoadTool;
+
+/// <summary>Command line: <c>--duration 10 --warmup 2 --connections 64 --keys 10000 --hot-keys 100 --hot-fraction 0.9
+/// [--target http://host:port] [--data DIR] [--side both|gateway|raw] [--store memory: (gateway side only; default the SQLite file)]</c>.</summary>
+internal sealed record LoadOptions(
+    TimeSpan Duration,
+    TimeSpan Warmup,
+    int Connections,
+    int Keys,
+    int HotKeys,
+    double HotFraction,
+    Uri? Target,
+    string DataDirectory,
+    string Side,
+    string? Store)
+{
+    public static LoadOptions Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"Expected '--name value' pairs, got '{args[i]}'.");
+            }
+
+            values[args[i][2..]] = args[++i];
+        }
+
+        double Number(string name, double fallback) =>
+            values.TryGetValue(name, out var text) ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
+
+        var options = new LoadOptions(
+            TimeSpan.FromSeconds(Number("duration", 10)),
+            TimeSpan.FromSeconds(Number("warmup", 2)),
+            (int)Number("connections", 64),
+            (int)Number("keys", 10_000),
+            (int)Number("hot-keys", 100),
+            Number("hot-fraction", 0.9),
+            values.TryGetValue("target", out var target) ? new Uri(target) : null,
+            values.TryGetValue("data", out var data) ? Path.GetFullPath(data) : Path.Combine(Path.GetTempPath(), $"oc-load-{Environment.ProcessId}"),
+            values.GetValueOrDefault("side", "both"),
+            values.GetValueOrDefault("store"));
+        if (options.Connections < 1 || options.Keys < 1 || options.HotKeys < 1 || options.HotKeys > options.Keys ||
+            options.HotFraction is < 0 or > 1 || options.Duration <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("Need connections >= 1, 1 <= hot-keys <= keys, 0 <= hot-fraction <= 1, duration > 0.");
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,20 @@
+namespace OrleansCausal.Replication.Tests.TestCluster;
+
+/// <summary>How to build a <see cref="TestCluster"/>: region names, silos per region, the seed of the link
+/// faults, and extra settings for every silo (or per region).</summary>
+public sealed record TestClusterOptions
+{
+    public IReadOnlyList<string> Regions { get; init; } = ["A", "B"];
+
+    public int SilosPerRegion { get; init; } = 1;
+
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Null runs replication unauthenticated over loopback.</summary>
+    public string? ReplicationSecret { get; init; } = "test-cluster-replication-secret";
+
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>When false, peers are not configured at start (add them with <see cref="TestCluster.Connect"/>).</summary>
+    public bool ConnectAll { get; init; } = true;
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OrleansCausal.Runtime.Tests.Support;
+using static OrleansCausal.Runtime.Tests.Support.KvApi;
+
+namespace OrleansCausal.Runtime.Tests.Gateway;
+
+/// <summary>Status, health, OpenAPI, authentication and start-up validation of the silo host.</summary>
+public sealed class SiloHostTests
+{
+    private const string ApiKey = "test-api-key-0123456789";
+
+    [Fact]
+    public async Task Status_ReportsRegionReplicaStoreActorsAndPeers()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        await silo.Client.SendForRecordAsync(Put("/v1/kv/default/k", "1"));
+
+        var status = JsonDocument.Parse(await silo.Client.GetStringAsync("/v1/status")).RootElement;
+
+        Assert.Equal("A", status.GetProperty("region").GetString());
+        Assert.StartsWith("A.", status.GetProperty("replica").GetString());
+        Assert.StartsWith("sqlite:", status.GetProperty("store").GetString());
+        Assert.Equal(1, status.GetProperty("actors").GetInt32());
+        Assert.Equal(JsonValueKind.Array, status.GetProperty("peers").ValueKind);
+        Assert.Equal(0, status.GetProperty("peers").GetArrayLength());
+        Assert.Contains(status.GetProperty("namespaces").EnumerateArray(), n => n.GetProperty("name").GetString() == "default" && n.GetProperty("resolver").GetString() == "lww");
+    }
+
+    [Fact]
+    public async Task HealthAndReadiness_Return200()
+    {
+        await using var silo = await TestSilo.StartAsync();
+
+        using var health = await silo.Client.GetAsync("/healthz");
+        using var ready = await silo.Client.GetAsync("/readyz");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApiDocument_DescribesKvAndStatusEndpoints()
+    {
+        await using var silo = await TestSilo.StartAsync();
+
+        var document = JsonDocument.Parse(await silo.Client.GetStringAsync("/openapi/v1.json")).RootElement;
+        var paths = document.GetProperty("paths");
+
+        Assert.True(paths.TryGetProperty("/v1/status", out _));
+        var kv = paths.EnumerateObject().Single(p => p.Name.StartsWith("/v1/kv/{namespace}/", StringComparison.Ordinal)).Value;
+        Assert.True(kv.TryGetProperty("get", out _));
+        Assert.True(kv.TryGetProperty("put", out _));
+        Assert.True(kv.TryGetProperty("delete", out _));
+    }
+
+    [Fact]
+    public async Task ApiKeys_WhenConfigured_GuardV1ButNotHealth()
+    {
+        await using var silo = await TestSilo.StartAsync(new Dictionary<string, string?> { ["Auth:ApiKeys:0"] = ApiKey });
+        using var anonymous = silo.NewClient();
+        using var wrong = silo.NewClient("wrong-key-0123456789abc");
+        using var right = silo.NewClient(ApiKey);
+
+        var (noKey, problem, _, response) = await anonymous.SendRawAsync(Put("/v1/kv/default/k", "1"));
+        var (badKey, _, _, _) = await wrong.SendRawAsync(Get("/v1/status"));
+        using var statusWithKey = await right.GetAsync("/v1/status");
+        using var health = await anonymous.GetAsync("/healthz");
+        using var ready = await anonymous.GetAsync("/readyz");
+        var (afterRefusal, _, _, _) = await right.SendRawAsync(Get("/v1/kv/default/k"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, noKey);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Authorization: Bearer", problem.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Unauthorized, badKey);
+        Assert.Equal(HttpStatusCode.OK, statusWithKey.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, afterRefusal);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:0")]
+    [InlineData("http://*:0")]
+    [InlineData("http://127.0.0.1:0;http://10.1.2.3:0")]
+    public void Build_WhenListeningBeyondLoopbackWithoutKeys_RefusesWithClearMessage(string urls)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => TestSilo.Build(new Dictionary<string, string?> { ["Urls"] = urls }));
+
+        Assert.Contains("Auth:ApiKeys", error.Message);
+        Assert.Contains("not loopback", error.Message);
+    }
+
+    [Fact]
+    public async Task Build_WhenListeningBeyondLoopbackWithKeys_IsAllowed()
+    {
+        await using var app = TestSilo.Build(new Dictionary<string, string?> { ["Urls"] = "http://0.0.0.0:0", ["Auth:ApiKeys:0"] = ApiKey });
+
+        Assert.NotNull(app);
+    }
+
+    [Theory]
+    [InlineData("Region", "not a region!", "Region")]
+    [InlineData("Context:SigningKey", "too-short", "Context:SigningKey")]
+    [InlineData("Store", "redis:localhost", "Store kind 'redis'")]
+    [InlineData("Auth:ApiKeys:0", "short", "Auth:ApiKeys")]
+    public void Build_WithInvalidSetting_RefusesNamingTheSetting(string key, string value, string expected)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => TestSilo.Build(new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("Namespaces:orders:Resolver", "fifo", "Namespaces:orders:Resolver")]
+    [InlineData("Namespaces:orders:MaxSiblings", "0", "Namespaces:orders:MaxSiblings")]
+    [InlineData("Namespaces:Bad Name:Resolver", "lww", "Namespaces:Bad Name")]
+    [InlineData("Limits:MaxValueBytes", "0", "Limits:MaxValueBytes")]
+    [InlineData("Actors:MaxActive", "0", "Actors:MaxActive")]
+    [InlineData("Actors:MaxCacheAge", "-00:00:01", "Actors:MaxCacheAge")]
+    public async Task Start_WithInvalidRuntimeSetting_FailsNamingTheSetting(string key, string value, string expected)
+    {
+        await using var app = TestSilo.Build(new Dictionary<string, string?> { [key] = value });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public async Task Start_WithoutRegionOrPeers_ServesRegionLocal()
+    {
+        await using var silo = await TestSilo.StartAsync(new Dictionary<string, string?> { ["Region"] = null });
+
+        var status = JsonDocument.Parse(await silo.Client.GetStringAsync("/v1/status")).RootElement;
+
+        Assert.Equal("local", status.GetProperty("region").GetString());
+    }
+
+    [Fact]
+    public void Build_WithPeersButNoRegion_Refuses()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => TestSilo.Build(new Dictionary<string, string?>
+        {
+            ["Region"] = null,
+            ["Peers:B"] = "http://127.0.0.1:1",
+        }));
+
+        Assert.Contains("Region is required", error.Message);
+    }
+
+    [Fact]
+    public async Task OpenNamespaces_ServeUnconfiguredNamespaceWithDefaults()
+    {
+        await using var silo = await TestSilo.StartAsync(new Dictionary<string, string?> { ["Namespaces:Open"] = "true" });
+
+        var record = await silo.Client.SendForRecordAsync(Put("/v1/kv/anything/k", "\"v\""));
+
+        Assert.Equal("anything", record.Namespace);
+    }
+
+    [Fact]
+    public async Task ConfiguredPriorityResolver_ChoosesDisplayedValueAmongSiblings()
+    {
+        await using var silo = await TestSilo.StartAsync(new Dictionary<string, string?> { ["Namespaces:checks:Resolver"] = "priority:failed>completed>pending" });
+
+        await silo.Client.SendForRecordAsync(Put("/v1/kv/checks/c1", "\"failed\""));
+        var record = await silo.Client.SendForRecordAsync(Put("/v1/kv/checks/c1", "\"completed\""));
+
+        Assert.Equal(2, record.Siblings.Count);
+        Assert.Equal("\"failed\"", record.Value!.Value.GetRawText());
+    }
+}
