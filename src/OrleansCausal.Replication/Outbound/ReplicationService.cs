@@ -238,7 +238,15 @@ public sealed class ReplicationService : IHostedService, IAsyncDisposable
     private static async Task StopShipperAsync(RunningShipper running, CancellationToken cancellationToken)
     {
         await running.Cancellation.CancelAsync();
-        await running.Task.WaitAsync(cancellationToken);
+        try
+        {
+            await running.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (running.Cancellation.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The loop ended by cancellation.
+        }
+
         running.Cancellation.Dispose();
         try
         {
