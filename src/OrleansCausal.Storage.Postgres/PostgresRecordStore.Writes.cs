@@ -9,10 +9,9 @@ namespace OrleansCausal.Storage.Postgres;
 /// <see cref="PostgresRecordStoreOptions.WriterCount"/> at a time) each take everything that is queued right now (up
 /// to <see cref="PostgresRecordStoreOptions.MaxBatchSize"/>) and commit it as one transaction. There is no timer: a
 /// lone write is committed at once, by its own caller, while under load the writes that pile up during one commit
-/// share the next one (one WAL flush and two round trips for the whole batch). Commits of puts are serialized by the
+/// share the next one (one WAL flush and one or two round trips for the whole batch). Puts are serialized by the
 /// change-feed counter row anyway (see <see cref="PostgresSql.AppendChanges"/>), so more writers would only split
-/// the waiting writes into more, smaller commits; the default of 2 lets one batch lock and read its records while
-/// the previous one commits.
+/// the waiting writes into more, smaller commits; the default is one.
 /// </summary>
 public sealed partial class PostgresRecordStore
 {
@@ -81,7 +80,16 @@ public sealed partial class PostgresRecordStore
         {
             while (TakeBatch(batch))
             {
+                var acknowledged = batch.Count;
                 await CommitWithRetriesAsync(batch).ConfigureAwait(false);
+                if (acknowledged > 1)
+                {
+                    // The writers just acknowledged are about to queue their next write: let their continuations run
+                    // before taking the next batch, so they share one commit instead of trickling into several.
+                    // (Not a timer: a lone writer never gets here.)
+                    await Task.Yield();
+                }
+
                 if (own is not null && own.Completion.Task.IsCompleted && !_queue.IsEmpty)
                 {
                     _ = Task.Run(() => DrainAsync(null));

@@ -84,6 +84,17 @@ public sealed partial class PostgresRecordStore : IRecordStore
         {
             var builder = new NpgsqlConnectionStringBuilder(_options.ConnectionString);
             builder.ApplicationName ??= "orleanscausal";
+            // The store leaves no session state behind (no temp tables, no session locks, no LISTEN on pooled
+            // connections), so a connection going back to the pool needs no reset statements.
+            builder.NoResetOnClose = true;
+            if (builder.MaxAutoPrepare == 0)
+            {
+                // The store sends the same few statements over and over: let Npgsql prepare them on each connection,
+                // so the server plans them once instead of at every group commit.
+                builder.MaxAutoPrepare = 32;
+                builder.AutoPrepareMinUsages = 2;
+            }
+
             if (builder.Options?.Contains("synchronous_commit", StringComparison.Ordinal) != true)
             {
                 // An acknowledged write must survive a server crash: COMMIT waits for the WAL flush in our sessions

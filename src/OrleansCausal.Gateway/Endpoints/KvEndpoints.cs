@@ -64,7 +64,12 @@ public static class KvEndpoints
         var token = SetContextHeader(http, tokens, view);
         if (!view.Found)
         {
-            var extensions = token is null ? null : new Dictionary<string, object?> { ["context"] = token };
+            var extensions = new Dictionary<string, object?> { ["error"] = "NotFound" };
+            if (token is not null)
+            {
+                extensions["context"] = token;
+            }
+
             return Problems.Result(StatusCodes.Status404NotFound, "Not found", $"The record {recordKey} has no live value.", extensions);
         }
 

@@ -30,7 +30,16 @@ public static class OrleansCausalServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrleansCausalOptions>, OrleansCausalOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ResolverRegistry>();
+        services.TryAddSingleton(sp =>
+        {
+            var registry = new ResolverRegistry();
+            foreach (var custom in sp.GetServices<CustomResolverRegistration>())
+            {
+                registry.Register(custom.Resolver);
+            }
+
+            return registry;
+        });
         services.TryAddSingleton<NamespaceCatalog>();
         services.TryAddSingleton<RecordInputValidator>();
         services.TryAddSingleton<RuntimeMetrics>();
@@ -39,6 +48,14 @@ public static class OrleansCausalServiceCollectionExtensions
         services.TryAddSingleton<ICausalClient, CausalClient>();
         services.TryAddSingleton<IReplicationStatus, NoReplicationStatus>();
         services.AddHostedService<ActorIdleSweeper>();
+        return services;
+    }
+
+    /// <summary>Registers a resolver written in code; namespaces then name it in <c>Namespaces:{name}:Resolver</c>.</summary>
+    public static IServiceCollection AddCausalResolver(this IServiceCollection services, IValueResolver resolver)
+    {
+        ArgumentNullException.ThrowIfNull(resolver);
+        services.AddSingleton(new CustomResolverRegistration(resolver));
         return services;
     }
 
@@ -57,3 +74,6 @@ public static class OrleansCausalServiceCollectionExtensions
         return services;
     }
 }
+
+/// <summary>A resolver registered in code with <see cref="OrleansCausalServiceCollectionExtensions.AddCausalResolver"/>.</summary>
+public sealed record CustomResolverRegistration(IValueResolver Resolver);

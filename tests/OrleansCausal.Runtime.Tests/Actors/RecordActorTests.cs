@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansCausal.Core;
 using OrleansCausal.Runtime.Actors;
@@ -218,6 +219,39 @@ public sealed class RecordActorTests
         var final = await records.GetAsync(key, null, default);
         Assert.Equal(["3", "4"], final.Siblings.Select(b => b.Value!).ToArray());
         Assert.Equal(3, Interlocked.Read(ref pruned));
+    }
+
+    [Fact]
+    public async Task CustomResolver_RegisteredInCode_IsUsedByNamespaceThatNamesIt()
+    {
+        var store = await OpenStoreAsync();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Region"] = "A", ["Namespaces:words:Resolver"] = "shortest" })
+            .Build();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IRecordStore>(store);
+        OrleansCausal.Runtime.Hosting.OrleansCausalServiceCollectionExtensions.AddCausalResolver(services, new ShortestResolver());
+        OrleansCausal.Runtime.Hosting.OrleansCausalServiceCollectionExtensions.AddOrleansCausal(services, configuration);
+        await using var provider = services.BuildServiceProvider();
+        var records = provider.GetRequiredService<RecordService>();
+        var key = new RecordKey("words", "k");
+
+        await records.PutAsync(key, "\"elephant\"", VersionVector.Empty, false, default);
+        var view = await records.PutAsync(key, "\"cat\"", VersionVector.Empty, false, default);
+        await records.PutAsync(key, "\"giraffe\"", VersionVector.Empty, false, default);
+        var read = await records.GetAsync(key, null, default);
+
+        Assert.Equal("shortest", read.Namespace.Resolver.Name);
+        Assert.Equal("\"cat\"", read.Chosen!.Value);
+        Assert.Equal(3, read.Siblings.Count);
+        Assert.Equal("\"cat\"", view.Chosen!.Value);
+    }
+
+    private sealed class ShortestResolver : OrleansCausal.Core.Resolvers.IValueResolver
+    {
+        public string Name => "shortest";
+
+        public Bin? Resolve(IReadOnlyList<Bin> siblings) =>
+            siblings.OrderBy(b => b.Value!.Length).ThenBy(b => b.Dot).FirstOrDefault();
     }
 
     [Fact]

@@ -57,6 +57,8 @@ public sealed class KvEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, status);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(404, body.GetProperty("status").GetInt32());
+        Assert.Equal("NotFound", body.GetProperty("error").GetString());
+        Assert.False(body.TryGetProperty("context", out _));
         Assert.Null(context);
     }
 
