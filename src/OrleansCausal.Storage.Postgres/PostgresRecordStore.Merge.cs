@@ -148,6 +148,7 @@ public sealed partial class PostgresRecordStore
             }
 
             await WriteAndCommitAsync(connection, writes).ConfigureAwait(false);
+            _notifier!.Enqueue(writes.Notifications);
             for (var i = 0; i < writes.RecordKeys.Count; i++)
             {
                 _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.RecordVersions[i] + 1);

@@ -56,8 +56,8 @@ public sealed partial class PostgresRecordStore
         return stored;
     }
 
-    /// <summary>Round trip 2: the new records, the inbound position, the notifications, the change-feed entries (the
-    /// counter update is the last statement), and COMMIT. Returns the last change-feed sequence allocated (0 if none).</summary>
+    /// <summary>Round trip 2: the new records, the inbound position, the change-feed entries (the counter update is
+    /// the last statement), and COMMIT (the notifications follow the commit: see <see cref="PostgresNotifier"/>). Returns the last change-feed sequence allocated (0 if none).</summary>
     /// <param name="optimistic">True for the single-round-trip write: BEGIN is sent here, and each record is replaced
     /// only if it still has the version it was computed from (else the transaction fails with
     /// <see cref="PostgresSql.StaleRecordState"/>). False after <see cref="BeginAndLockAsync"/> locked the rows.</param>
@@ -90,14 +90,6 @@ public sealed partial class PostgresRecordStore
             save.Parameters.Add(new NpgsqlParameter { Value = position.Source });
             save.Parameters.Add(new NpgsqlParameter { Value = position.AppliedThrough });
             batch.BatchCommands.Add(save);
-        }
-
-        if (writes.Notifications.Count > 0)
-        {
-            var notify = new NpgsqlBatchCommand(_sql.Notify);
-            notify.Parameters.Add(new NpgsqlParameter { Value = _sql.Channel });
-            notify.Parameters.Add(TextArray(writes.Notifications.ToArray()));
-            batch.BatchCommands.Add(notify);
         }
 
         var appendIndex = -1;
@@ -191,6 +183,7 @@ public sealed partial class PostgresRecordStore
 
         public List<byte[]> FeedBins { get; } = [];
 
+        /// <summary>Sent by <see cref="PostgresNotifier"/> once the transaction committed.</summary>
         public List<string> Notifications { get; } = [];
 
         public InboundPosition? Position { get; set; }

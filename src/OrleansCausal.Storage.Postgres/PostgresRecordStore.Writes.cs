@@ -332,6 +332,8 @@ public sealed partial class PostgresRecordStore
             _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.RecordVersions[i] + 1);
         }
 
+        _notifier!.Enqueue(writes.Notifications);
+
         // Listeners hear about the change before any writer sees its acknowledgement.
         foreach (var key in writes.RecordKeys)
         {

@@ -41,6 +41,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
     private readonly CancellationTokenSource _stopping = new();
     private NpgsqlDataSource? _dataSource;
     private PostgresChangeListener? _listener;
+    private PostgresNotifier? _notifier;
     private Task _merger = Task.CompletedTask;
     private ReplicaId _replica;
     private int _state; // 0 new, 1 open, 2 disposed
@@ -117,6 +118,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
                 await WarnWhenNotDurableAsync(connection, cancellationToken).ConfigureAwait(false);
             }
 
+            _notifier = new PostgresNotifier(_dataSource, _sql, Description, _logger);
             _listener = new PostgresChangeListener(_options, _sql, _instanceId, Description, _logger, OnRemoteChange);
             await _listener.StartAsync(cancellationToken).ConfigureAwait(false);
             _merger = Task.Run(RunMergerAsync);
@@ -301,6 +303,11 @@ public sealed partial class PostgresRecordStore : IRecordStore
     private async Task CloseResourcesAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_notifier is not null)
+        {
+            await _notifier.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (_listener is not null)
         {
             await _listener.DisposeAsync().ConfigureAwait(false);

@@ -39,4 +39,7 @@ internal static partial class PostgresRecordStoreLog
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "The key {Key} is too long to be announced by NOTIFY; other silos will not refresh it from a notification.")]
     public static partial void LogWarningNotificationTooLong(this ILogger logger, string key);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Could not send {Count} change notifications on {Description}; other silos refresh those records later.")]
+    public static partial void LogWarningNotifyFailed(this ILogger logger, Exception exception, int count, string description);
 }

@@ -76,7 +76,8 @@ as_owner() {
   else "${run_as[@]}" "$(printf '%q ' "$@")"; fi
 }
 
-dir="$(mktemp -d "${TMPDIR:-/tmp}/orleanscausal-pg.XXXXXX")"
+# /tmp, not $TMPDIR: the server runs as another user, who must be able to reach the directory.
+dir="$(mktemp -d "${ORLEANSCAUSAL_TEST_POSTGRES_TMP:-/tmp}/orleanscausal-pg.XXXXXX")"
 touch "$dir/.orleanscausal-test-postgres"   # stop.sh removes only directories carrying this marker
 chmod 0755 "$dir"
 if [[ "$owner" != "$(id -un)" ]]; then chown "$owner" "$dir"; fi
