@@ -180,15 +180,17 @@ public sealed class ReplicationService : IHostedService, IAsyncDisposable
             {
                 removed = _shippers.Where(p => !wanted.TryGetValue(p.Key, out var config) || !config.Endpoints.SequenceEqual(p.Value.Configuration.Endpoints))
                     .Select(static p => p.Value).ToList();
-                foreach (var r in removed)
-                {
-                    _shippers.Remove(r.Configuration.Region);
-                }
             }
 
             foreach (var running in removed)
             {
+                // Stop first, then forget: once a peer is gone from the status, nothing more is sent to it.
                 await StopShipperAsync(running, cancellationToken);
+                lock (_shippers)
+                {
+                    _shippers.Remove(running.Configuration.Region);
+                }
+
                 if (!wanted.ContainsKey(running.Configuration.Region))
                 {
                     var backlog = await running.Shipper.RefreshBacklogAsync(cancellationToken);
