@@ -29,6 +29,7 @@ public sealed class PeerShipper
     private DateTimeOffset? _holeSeenAt;
     private DateTimeOffset _leaseRenewedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastContactAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _leaseAttemptedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _backlogRefreshedAt = DateTimeOffset.MinValue;
     private static readonly TimeSpan GaugeRefreshInterval = TimeSpan.FromSeconds(1);
 
@@ -107,7 +108,14 @@ public sealed class PeerShipper
             }
             catch (Exception e)
             {
-                await FailAsync($"{e.GetType().Name}: {e.Message}", e, stopping);
+                try
+                {
+                    await FailAsync($"{e.GetType().Name}: {e.Message}", e, stopping);
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    break;
+                }
             }
         }
     }
@@ -147,6 +155,13 @@ public sealed class PeerShipper
             return true;
         }
 
+        if (!IsShipping && now - _leaseAttemptedAt < _options.LeaseDuration / 3)
+        {
+            // Another silo ships; local writes wake us, but the lease is only worth re-checking now and then.
+            return false;
+        }
+
+        _leaseAttemptedAt = now;
         var held = await _lease.TryAcquireAsync(Region, stopping);
         if (held != IsShipping)
         {

@@ -180,15 +180,17 @@ public sealed class ReplicationService : IHostedService, IAsyncDisposable
             {
                 removed = _shippers.Where(p => !wanted.TryGetValue(p.Key, out var config) || !config.Endpoints.SequenceEqual(p.Value.Configuration.Endpoints))
                     .Select(static p => p.Value).ToList();
-                foreach (var r in removed)
-                {
-                    _shippers.Remove(r.Configuration.Region);
-                }
             }
 
             foreach (var running in removed)
             {
+                // Stop first, then forget: once a peer is gone from the status, nothing more is sent to it.
                 await StopShipperAsync(running, cancellationToken);
+                lock (_shippers)
+                {
+                    _shippers.Remove(running.Configuration.Region);
+                }
+
                 if (!wanted.ContainsKey(running.Configuration.Region))
                 {
                     var backlog = await running.Shipper.RefreshBacklogAsync(cancellationToken);
@@ -238,7 +240,15 @@ public sealed class ReplicationService : IHostedService, IAsyncDisposable
     private static async Task StopShipperAsync(RunningShipper running, CancellationToken cancellationToken)
     {
         await running.Cancellation.CancelAsync();
-        await running.Task.WaitAsync(cancellationToken);
+        try
+        {
+            await running.Task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (running.Cancellation.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The loop ended by cancellation.
+        }
+
         running.Cancellation.Dispose();
         try
         {

@@ -38,6 +38,52 @@ public sealed class LinkFaults
     /// <summary>Answers 409 seen on this link (the receiver refused a gap).</summary>
     public int Gaps;
 
+    private TaskCompletionSource? _holdNext;
+    private readonly List<Func<Task>> _held = [];
+
+    /// <summary>The next batch carrying bins on this link (heartbeats pass) is answered 200 without being forwarded and kept until
+    /// <see cref="ReleaseHeldAsync"/>: a lost batch whose loss the sender cannot see. The task completes when it was held.</summary>
+    public Task HoldNextAsync()
+    {
+        lock (_held)
+        {
+            _holdNext = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _holdNext.Task;
+        }
+    }
+
+    internal bool TryHold(Func<Task> deliver)
+    {
+        lock (_held)
+        {
+            if (_holdNext is null)
+            {
+                return false;
+            }
+
+            _held.Add(deliver);
+            _holdNext.SetResult();
+            _holdNext = null;
+            return true;
+        }
+    }
+
+    /// <summary>Delivers the held requests now (late, after whatever was shipped since).</summary>
+    public async Task ReleaseHeldAsync()
+    {
+        List<Func<Task>> held;
+        lock (_held)
+        {
+            held = [.. _held];
+            _held.Clear();
+        }
+
+        foreach (var deliver in held)
+        {
+            await deliver();
+        }
+    }
+
     public void Heal()
     {
         IsCut = false;

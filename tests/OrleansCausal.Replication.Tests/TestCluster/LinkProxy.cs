@@ -87,6 +87,13 @@ public sealed class LinkProxy : IAsyncDisposable
             return;
         }
 
+        if (CarriesBins(request) && link.TryHold(() => DeliverLateAsync(link, request)))
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            await context.Response.WriteAsJsonAsync(new { added = 0, appliedThrough = 0 });
+            return;
+        }
+
         var (delay, duplicate, reorder) = Roll(link);
         if (delay > TimeSpan.Zero)
         {
@@ -129,6 +136,27 @@ public sealed class LinkProxy : IAsyncDisposable
         if (duplicate)
         {
             Later(link, request, TimeSpan.FromMilliseconds(NextInt(10, 300)));
+        }
+    }
+
+    private static bool CarriesBins(Captured request)
+    {
+        try
+        {
+            return request.Path.EndsWith("/batches", StringComparison.Ordinal) && OrleansCausal.Replication.Wire.BatchCodec.DecodeBatch(request.Body).Bins.Count > 0;
+        }
+        catch (OrleansCausal.Replication.Wire.BatchFormatException)
+        {
+            return false;
+        }
+    }
+
+    private async Task DeliverLateAsync(LinkFaults link, Captured request)
+    {
+        using var response = await ForwardAsync(link.To, request, CancellationToken.None);
+        if (response is not null && (int)response.StatusCode == StatusCodes.Status409Conflict)
+        {
+            Interlocked.Increment(ref link.Gaps);
         }
     }
 

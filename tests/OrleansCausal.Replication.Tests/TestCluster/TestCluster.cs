@@ -42,7 +42,7 @@ public sealed class TestCluster : IAsyncDisposable
         cluster = new TestCluster(options, root, proxy);
         foreach (var name in options.Regions)
         {
-            cluster.AddRegion(name);
+            cluster.AddRegion(name, options.StoreForRegion is null ? null : await options.StoreForRegion(name));
         }
 
         if (options.ConnectAll)
@@ -61,7 +61,7 @@ public sealed class TestCluster : IAsyncDisposable
     }
 
     /// <summary>Adds a region (not started; call <see cref="TestSilo.StartAsync"/> on its silos).</summary>
-    public TestRegion AddRegion(string name)
+    public TestRegion AddRegion(string name, string? store = null)
     {
         var directory = Path.Combine(_root, name);
         Directory.CreateDirectory(directory);
@@ -72,7 +72,7 @@ public sealed class TestCluster : IAsyncDisposable
             {
                 ["Region"] = name,
                 ["Urls"] = "http://127.0.0.1:0",
-                ["Store"] = "sqlite:" + region.StorePath,
+                ["Store"] = store ?? "sqlite:" + region.StorePath,
                 ["Context:SigningKey"] = SigningKey,
                 ["Namespaces:Open"] = "true",
                 ["Replication:InitialBackoff"] = "00:00:00.020",

@@ -15,6 +15,10 @@ public sealed record TestClusterOptions
 
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>The <c>Store</c> setting of a region (e.g. <c>postgres:...</c> for a fresh database); null gives each
+    /// region its own SQLite file in the cluster's temp directory.</summary>
+    public Func<string, Task<string>>? StoreForRegion { get; init; }
+
     /// <summary>When false, peers are not configured at start (add them with <see cref="TestCluster.Connect"/>).</summary>
     public bool ConnectAll { get; init; } = true;
 }
