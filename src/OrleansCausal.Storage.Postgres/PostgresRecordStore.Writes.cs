@@ -17,6 +17,9 @@ public sealed partial class PostgresRecordStore
 {
     private const int MaxConflictRetries = 5;
 
+    /// <summary>How many writes the last group commit carried (see <see cref="PutAsync"/>).</summary>
+    private int _lastBatchSize;
+
     public async Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -43,6 +46,18 @@ public sealed partial class PostgresRecordStore
         {
             // No writer was busy: this caller commits the queue itself (its own write included), without a hop to
             // another thread. A busy writer picks up the write otherwise.
+            // One exception: when the last commit carried several writes (there were concurrent writers a moment
+            // ago) and this write is the only one queued, the caller first lets the callers that are already
+            // runnable queue theirs (one Task.Yield, no timer), so a burst of writers after a pause starts with one
+            // full commit instead of a commit of one followed by a commit of everybody else. Measured on the
+            // paired benchmark at 64 writers (4 puts per writer per invocation): 5 commits per invocation
+            // (1 + 63 + 64 + 64 + 64) without it, 4 with it, in every one of 8 invocations. A lone writer (last
+            // commit of one) never yields: the hop cost about 0.1 ms per put at 1 writer on the loaded machine.
+            if (Volatile.Read(ref _lastBatchSize) > 1 && _queue.Count == 1)
+            {
+                await Task.Yield();
+            }
+
             await DrainAsync(pending).ConfigureAwait(false);
         }
 
@@ -81,6 +96,7 @@ public sealed partial class PostgresRecordStore
             while (TakeBatch(batch))
             {
                 var acknowledged = batch.Count;
+                Volatile.Write(ref _lastBatchSize, acknowledged);
                 await CommitWithRetriesAsync(batch).ConfigureAwait(false);
                 if (acknowledged > 1)
                 {

@@ -103,6 +103,16 @@ public sealed partial class PostgresRecordStore : IRecordStore
                 builder.Options = $"{builder.Options} -c synchronous_commit=on".Trim();
             }
 
+            if (builder.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+            {
+                // The write statements take arrays (unnest), and for them the server kept choosing a custom plan,
+                // i.e. planned the prepared statement again at every bind: measured with log_min_duration_statement
+                // at 1 writer, the bind of the compare-and-set UPDATE took 0.20 ms (median of 4,399), more than
+                // its execution (0.11 ms) and 25x the raw upsert's bind (0.008 ms). The plans do not depend on the
+                // values (key lookups through the primary key), so the generic plan is always right.
+                builder.Options = $"{builder.Options} -c plan_cache_mode=force_generic_plan".Trim();
+            }
+
             _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
             await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             {
