@@ -212,7 +212,8 @@ public static class KvEndpoints
             var http = context.HttpContext;
             var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KvEndpoints));
             GatewayLog.LogErrorStoreFailed(logger, e, http.Request.Method, http.Request.Path);
-            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Store unavailable", e.Message);
+            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Store unavailable", e.Message,
+                new Dictionary<string, object?> { ["error"] = "StoreUnavailable" });
         }
     }
 }
