@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansCausal.Core;
 using OrleansCausal.Runtime.Actors;
 using OrleansCausal.Runtime.Records;
-using OrleansCausal.Runtime.Storage;
 using OrleansCausal.Runtime.Tests.Support;
 using OrleansCausal.Storage;
 
@@ -17,30 +16,20 @@ public sealed class ReadAfterWriteCacheTests
 {
     private static readonly RecordKey K = new("default", "raw");
 
-    private static async Task<(ProbeStore Probe, ServiceProvider Services)> StartAsync()
-    {
-        var inner = new InMemoryRecordStore(RegionId.Parse("A"));
-        await inner.OpenAsync(CancellationToken.None);
-        var probe = new ProbeStore(inner);
-        return (probe, RuntimeHost.Create(probe, new Dictionary<string, string?> { ["Actors:MaxCacheAge"] = "00:10:00" }));
-    }
-
     private static string[] Values(RecordView view) => [.. view.Record.Siblings.Select(b => b.Value!).Order()];
 
     [Fact]
     public async Task Read_AfterOwnWrite_IsServedFromCacheWithoutStoreRead()
     {
-        var (probe, services) = await StartAsync();
-        await using var _ = services;
-        var records = services.GetRequiredService<RecordService>();
-        var written = await records.PutAsync(K, "\"v1\"", VersionVector.Empty, false, default);
-        var overwritten = await records.PutAsync(K, "\"v2\"", written.Context, false, default);
-        var readsBefore = probe.Reads;
+        await using var runtime = await Runtime.StartAsync();
+        var written = await runtime.Records.PutAsync(K, "\"v1\"", VersionVector.Empty, false, default);
+        var overwritten = await runtime.Records.PutAsync(K, "\"v2\"", written.Context, false, default);
+        var readsBefore = runtime.Probe.Reads;
 
-        var blind = await records.GetAsync(K, null, default);
-        var session = await records.GetAsync(K, overwritten.Context, default);
+        var blind = await runtime.Records.GetAsync(K, null, default);
+        var session = await runtime.Records.GetAsync(K, overwritten.Context, default);
 
-        Assert.Equal(readsBefore, probe.Reads);
+        Assert.Equal(readsBefore, runtime.Probe.Reads);
         Assert.Equal(["\"v2\""], Values(blind));
         Assert.Equal(["\"v2\""], Values(session));
         Assert.Equal(overwritten.Context, blind.Context);
@@ -50,19 +39,17 @@ public sealed class ReadAfterWriteCacheTests
     public async Task Merge_CommittedJustAfterTheWriteBeforeItsAcknowledgement_IsVisibleToNextRead()
     {
         // Same batch, merge applied after the put: the put's result lacks the merged bin and two notices arrive.
-        var (probe, services) = await StartAsync();
-        await using var _ = services;
-        var records = services.GetRequiredService<RecordService>();
+        await using var runtime = await Runtime.StartAsync();
         var remote = RemoteBins.Next(K, "\"remote\"");
-        probe.AfterPut = request => RemoteBins.MergeAsync(probe.Inner, remote);
+        runtime.Probe.AfterPut = _ => RemoteBins.MergeAsync(runtime.Probe.Inner, remote);
 
-        var written = await records.PutAsync(K, "\"local\"", VersionVector.Empty, false, default);
-        var readsBefore = probe.Reads;
-        var read = await records.GetAsync(K, null, default);
+        var written = await runtime.Records.PutAsync(K, "\"local\"", VersionVector.Empty, false, default);
+        var readsBefore = runtime.Probe.Reads;
+        var read = await runtime.Records.GetAsync(K, null, default);
 
         Assert.Equal(["\"local\""], Values(written));
         Assert.Equal(["\"local\"", "\"remote\""], Values(read));
-        Assert.Equal(readsBefore + 1, probe.Reads);
+        Assert.Equal(readsBefore + 1, runtime.Probe.Reads);
     }
 
     [Fact]
@@ -70,14 +57,12 @@ public sealed class ReadAfterWriteCacheTests
     {
         // Same batch, merge applied first: the put's result already holds the merged bin; the extra notice makes the
         // actor drop the cache anyway, and the next read sees both bins.
-        var (probe, services) = await StartAsync();
-        await using var _ = services;
-        var records = services.GetRequiredService<RecordService>();
+        await using var runtime = await Runtime.StartAsync();
         var remote = RemoteBins.Next(K, "\"remote\"");
-        probe.BeforePut = request => RemoteBins.MergeAsync(probe.Inner, remote);
+        runtime.Probe.BeforePut = _ => RemoteBins.MergeAsync(runtime.Probe.Inner, remote);
 
-        await records.PutAsync(K, "\"local\"", VersionVector.Empty, false, default);
-        var read = await records.GetAsync(K, null, default);
+        await runtime.Records.PutAsync(K, "\"local\"", VersionVector.Empty, false, default);
+        var read = await runtime.Records.GetAsync(K, null, default);
 
         Assert.Equal(["\"local\"", "\"remote\""], Values(read));
         Assert.True(read.Context.Covers(remote.Bin.Dot), $"context {read.Context} misses {remote.Bin.Dot}");
@@ -86,16 +71,13 @@ public sealed class ReadAfterWriteCacheTests
     [Fact]
     public async Task Merge_BetweenWriteAndRead_IsVisibleToNextRead()
     {
-        var (probe, services) = await StartAsync();
-        await using var _ = services;
-        var records = services.GetRequiredService<RecordService>();
-        var actors = services.GetRequiredService<RecordActorDirectory>();
-        var written = await records.PutAsync(K, "\"local\"", VersionVector.Empty, false, default);
-        var actor = await actors.UseAsync(K, (a, _) => Task.FromResult(a), default);
+        await using var runtime = await Runtime.StartAsync();
+        var written = await runtime.Records.PutAsync(K, "\"local\"", VersionVector.Empty, false, default);
+        var actor = await runtime.Actors.UseAsync(K, (a, _) => Task.FromResult(a), default);
         var cachedAfterWrite = actor.IsCached;
 
-        await RemoteBins.MergeAsync(probe.Inner, RemoteBins.Next(K, "\"remote\""));
-        var read = await records.GetAsync(K, written.Context, default);
+        await RemoteBins.MergeAsync(runtime.Probe.Inner, RemoteBins.Next(K, "\"remote\""));
+        var read = await runtime.Records.GetAsync(K, written.Context, default);
 
         Assert.True(cachedAfterWrite, "the write's own result was not cached");
         Assert.Equal(["\"local\"", "\"remote\""], Values(read));
@@ -105,16 +87,30 @@ public sealed class ReadAfterWriteCacheTests
     public async Task Write_WhoseOwnNoticeNeverArrives_IsNotCached()
     {
         // A store (or a silo) that drops notices: "exactly one notice" never holds, so nothing is trusted.
-        var inner = new InMemoryRecordStore(RegionId.Parse("A"));
-        await inner.OpenAsync(CancellationToken.None);
-        var probe = new ProbeStore(inner, forwardNotices: false);
-        await using var services = RuntimeHost.Create(probe);
-        var records = services.GetRequiredService<RecordService>();
+        await using var runtime = await Runtime.StartAsync(forwardNotices: false);
 
-        await records.PutAsync(K, "\"v1\"", VersionVector.Empty, false, default);
-        var readsBefore = probe.Reads;
-        await records.GetAsync(K, null, default);
+        await runtime.Records.PutAsync(K, "\"v1\"", VersionVector.Empty, false, default);
+        var readsBefore = runtime.Probe.Reads;
+        await runtime.Records.GetAsync(K, null, default);
 
-        Assert.Equal(readsBefore + 1, probe.Reads);
+        Assert.Equal(readsBefore + 1, runtime.Probe.Reads);
+    }
+
+    /// <summary>The runtime over a probed in-memory store, with a cache age long enough never to expire in a test.</summary>
+    private sealed class Runtime(ProbeStore probe, ServiceProvider services) : IAsyncDisposable
+    {
+        public ProbeStore Probe => probe;
+
+        public RecordService Records { get; } = services.GetRequiredService<RecordService>();
+
+        public RecordActorDirectory Actors { get; } = services.GetRequiredService<RecordActorDirectory>();
+
+        public static async Task<Runtime> StartAsync(bool forwardNotices = true)
+        {
+            var probe = new ProbeStore(await InMemoryStores.OpenAsync(), forwardNotices);
+            return new Runtime(probe, RuntimeHost.Create(probe, new Dictionary<string, string?> { ["Actors:MaxCacheAge"] = "00:10:00" }));
+        }
+
+        public ValueTask DisposeAsync() => services.DisposeAsync();
     }
 }
