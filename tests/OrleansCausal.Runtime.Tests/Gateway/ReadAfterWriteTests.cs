@@ -42,4 +42,27 @@ public sealed class ReadAfterWriteTests
         Assert.Equal(["\"v3\""], third.SiblingValues);
         Assert.Equal(["\"remote-2\"", "\"v3\""], afterThird.SiblingValues.Order());
     }
+
+    [Fact]
+    public async Task Get_AfterPutRacingAMerge_AlwaysSeesTheMerge()
+    {
+        // The merge and the write race into the SQLite writer's group commit (often the same batch, in either order).
+        // Whatever the interleaving, once both are acknowledged the next read must show the merged bin.
+        var (silo, probe) = await TestSilo.StartProbedAsync(LongCache);
+        await using var _ = silo;
+        for (var round = 0; round < 20; round++)
+        {
+            var path = $"/v1/kv/default/race-{round}";
+            var remote = RemoteBins.Next(new RecordKey("default", $"race-{round}"), $"\"remote-{round}\"");
+            await silo.Client.SendForRecordAsync(KvApi.Put(path, "\"warm\""));
+
+            var merge = RemoteBins.MergeAsync(probe.Inner, remote);
+            var put = silo.Client.SendForRecordAsync(KvApi.Put(path, $"\"local-{round}\""));
+            await Task.WhenAll(merge, put);
+            var read = await silo.Client.SendForRecordAsync(KvApi.Get(path));
+
+            Assert.True(read.Dots.Contains(remote.Bin.Dot.ToString()), $"round {round}: the merged bin {remote.Bin.Dot} is missing from [{string.Join(", ", read.Dots)}]");
+            Assert.Contains($"\"local-{round}\"", read.SiblingValues);
+        }
+    }
 }
