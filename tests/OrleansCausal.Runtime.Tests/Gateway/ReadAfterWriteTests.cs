@@ -56,9 +56,18 @@ public sealed class ReadAfterWriteTests
             var remote = RemoteBins.Next(new RecordKey("default", $"race-{round}"), $"\"remote-{round}\"");
             await silo.Client.SendForRecordAsync(KvApi.Put(path, "\"warm\""));
 
-            var merge = RemoteBins.MergeAsync(probe.Inner, remote);
-            var put = silo.Client.SendForRecordAsync(KvApi.Put(path, $"\"local-{round}\""));
-            await Task.WhenAll(merge, put);
+            // Start the merge when the put is about to reach the store: even rounds enqueue it just before the put,
+            // odd rounds from another thread, so it lands just before or just after the put, often in its batch.
+            Task merge = Task.CompletedTask;
+            var odd = round % 2 == 1;
+            probe.BeforePut = _ =>
+            {
+                probe.BeforePut = null;
+                merge = odd ? Task.Run(() => RemoteBins.MergeAsync(probe.Inner, remote)) : RemoteBins.MergeAsync(probe.Inner, remote);
+                return Task.CompletedTask;
+            };
+            await silo.Client.SendForRecordAsync(KvApi.Put(path, $"\"local-{round}\""));
+            await merge;
             var read = await silo.Client.SendForRecordAsync(KvApi.Get(path));
 
             Assert.True(read.Dots.Contains(remote.Bin.Dot.ToString()), $"round {round}: the merged bin {remote.Bin.Dot} is missing from [{string.Join(", ", read.Dots)}]");
