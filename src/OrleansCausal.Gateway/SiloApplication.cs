@@ -20,7 +20,13 @@ namespace OrleansCausal.Gateway;
 /// </summary>
 public static class SiloApplication
 {
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null) =>
+        Build(args, configure, configureServices: null);
+
+    /// <summary>As <see cref="Build(string[], Action{IConfigurationBuilder}?)"/>; <paramref name="configureServices"/>
+    /// runs after every registration of the silo, just before the application is built (e.g. to decorate the
+    /// <see cref="IRecordStore"/> or add hosted code).</summary>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure, Action<IServiceCollection>? configureServices)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.AddEnvironmentVariables("OrleansCausal__");
@@ -46,6 +52,7 @@ public static class SiloApplication
         builder.Services.AddComplianceStatusService();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -79,10 +79,7 @@ public static class KvEndpoints
     private static async Task<IResult> PutAsync(
         [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
     {
-        var recordKey = new RecordKey(ns, key);
-        records.Resolve(recordKey);
-        var context = ReadContext(http, tokens, recordKey) ?? VersionVector.Empty;
-        var overrideAll = ReadOverride(http);
+        var (recordKey, context, overrideAll) = ReadWrite(ns, key, http, records, tokens);
         if (http.Request.ContentType is { Length: > 0 } contentType && !IsJson(contentType))
         {
             return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
@@ -99,13 +96,21 @@ public static class KvEndpoints
     private static async Task<IResult> DeleteAsync(
         [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
     {
-        var recordKey = new RecordKey(ns, key);
-        records.Resolve(recordKey);
-        var context = ReadContext(http, tokens, recordKey) ?? VersionVector.Empty;
-        var overrideAll = ReadOverride(http);
+        var (recordKey, context, overrideAll) = ReadWrite(ns, key, http, records, tokens);
         var view = await records.DeleteAsync(recordKey, context, overrideAll, cancellationToken);
         SetContextHeader(http, tokens, view);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>What a PUT or DELETE names: the record (namespace and key checked), the context the write is based on
+    /// (empty = blind write) and whether it supersedes everything (<c>If-Match: *</c>). Refuses bad input first.</summary>
+    private static (RecordKey Key, VersionVector Context, bool OverrideAll) ReadWrite(
+        string ns, string key, HttpContext http, RecordService records, ContextTokens tokens)
+    {
+        var recordKey = new RecordKey(ns, key);
+        records.Resolve(recordKey);
+        var context = ReadContext(http, tokens, recordKey) ?? VersionVector.Empty;
+        return (recordKey, context, ReadOverride(http));
     }
 
     private static VersionVector? ReadContext(HttpContext http, ContextTokens tokens, RecordKey key)
@@ -212,7 +217,8 @@ public static class KvEndpoints
             var http = context.HttpContext;
             var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KvEndpoints));
             GatewayLog.LogErrorStoreFailed(logger, e, http.Request.Method, http.Request.Path);
-            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Store unavailable", e.Message);
+            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Store unavailable", e.Message,
+                new Dictionary<string, object?> { ["error"] = "StoreUnavailable" });
         }
     }
 }

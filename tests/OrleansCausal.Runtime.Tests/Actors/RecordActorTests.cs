@@ -14,14 +14,7 @@ namespace OrleansCausal.Runtime.Tests.Actors;
 /// <summary>Record actors over an in-memory store: lifecycle, the cap, serialization, cache refresh, session guarantee.</summary>
 public sealed class RecordActorTests
 {
-    private static readonly RegionId RegionA = RegionId.Parse("A");
-
-    private static async Task<InMemoryRecordStore> OpenStoreAsync()
-    {
-        var store = new InMemoryRecordStore(RegionA);
-        await store.OpenAsync(CancellationToken.None);
-        return store;
-    }
+    private static Task<InMemoryRecordStore> OpenStoreAsync() => InMemoryStores.OpenAsync();
 
     private static RecordKey Key(string key) => new("default", key);
 

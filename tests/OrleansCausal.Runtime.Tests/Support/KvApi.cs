@@ -12,30 +12,19 @@ public static class KvApi
 
     public static HttpRequestMessage Put(string path, string json, string? context = null, string contentType = "application/json")
     {
-        var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = new StringContent(json, Encoding.UTF8) };
+        var request = Request(HttpMethod.Put, path, context);
+        request.Content = new StringContent(json, Encoding.UTF8);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
-        if (context is not null)
-        {
-            request.Headers.TryAddWithoutValidation(ContextHeader, context);
-        }
-
         return request;
     }
 
-    public static HttpRequestMessage Get(string path, string? context = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (context is not null)
-        {
-            request.Headers.TryAddWithoutValidation(ContextHeader, context);
-        }
+    public static HttpRequestMessage Get(string path, string? context = null) => Request(HttpMethod.Get, path, context);
 
-        return request;
-    }
+    public static HttpRequestMessage Delete(string path, string? context = null) => Request(HttpMethod.Delete, path, context);
 
-    public static HttpRequestMessage Delete(string path, string? context = null)
+    private static HttpRequestMessage Request(HttpMethod method, string path, string? context)
     {
-        var request = new HttpRequestMessage(HttpMethod.Delete, path);
+        var request = new HttpRequestMessage(method, path);
         if (context is not null)
         {
             request.Headers.TryAddWithoutValidation(ContextHeader, context);

@@ -4,15 +4,17 @@ using OrleansCausal.Storage;
 namespace OrleansCausal.Runtime.Tests.Support;
 
 /// <summary>
-/// A decorator over a real store for unit tests: measures how many puts per key overlap, can hold puts at a gate,
-/// and can swallow change notices (a silo that missed a notice).
+/// A decorator over a real store for tests: measures how many puts per key overlap, counts reads, can hold puts at a
+/// gate, run a step just before or after the inner put (another change slipping in), inject faults, and swallow
+/// change notices (a silo that missed a notice). With <paramref name="ownsInner"/> it disposes the inner store.
 /// </summary>
-public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true) : IRecordStore
+public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, bool ownsInner = false) : IRecordStore
 {
     private readonly Dictionary<RecordKey, int> _inFlight = [];
     private int _maxPerKey;
     private int _inFlightAll;
     private int _maxAll;
+    private int _reads;
 
     public event EventHandler<RecordChangedEventArgs>? RecordChanged
     {
@@ -43,13 +45,39 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true) :
     /// <summary>Completed when a put is waiting at <see cref="Gate"/>.</summary>
     public TaskCompletionSource PutArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Runs after the put is enqueued by the actor, just before the inner store sees it.</summary>
+    public Func<PutRequest, Task>? BeforePut { get; set; }
+
+    /// <summary>Runs after the inner store committed the put, before its result is handed back.</summary>
+    public Func<PutRequest, Task>? AfterPut { get; set; }
+
+    /// <summary>When it returns an exception for a request, the put throws it and the inner store is not called.</summary>
+    public Func<PutRequest, Exception?>? PutFault { get; set; }
+
+    /// <summary>When it returns an exception for a key, the read throws it and the inner store is not called.</summary>
+    public Func<RecordKey, Exception?>? ReadFault { get; set; }
+
+    /// <summary>Reads that reached the inner store.</summary>
+    public int Reads => Volatile.Read(ref _reads);
+
+    public IRecordStore Inner => inner;
+
     public ReplicaId Replica => inner.Replica;
 
     public string Description => "probe:" + inner.Description;
 
     public Task OpenAsync(CancellationToken cancellationToken) => inner.OpenAsync(cancellationToken);
 
-    public Task<CausalRecord> ReadAsync(RecordKey key, CancellationToken cancellationToken) => inner.ReadAsync(key, cancellationToken);
+    public Task<CausalRecord> ReadAsync(RecordKey key, CancellationToken cancellationToken)
+    {
+        if (ReadFault?.Invoke(key) is { } fault)
+        {
+            throw fault;
+        }
+
+        Interlocked.Increment(ref _reads);
+        return inner.ReadAsync(key, cancellationToken);
+    }
 
     public async Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
     {
@@ -68,9 +96,25 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true) :
                 await gate.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             }
 
+            if (PutFault?.Invoke(request) is { } fault)
+            {
+                throw fault;
+            }
+
             // Widen the window in which an unserialized second put would overlap this one.
             await Task.Delay(2, cancellationToken);
-            return await inner.PutAsync(request, cancellationToken);
+            if (BeforePut is { } before)
+            {
+                await before(request);
+            }
+
+            var result = await inner.PutAsync(request, cancellationToken);
+            if (AfterPut is { } after)
+            {
+                await after(request);
+            }
+
+            return result;
         }
         finally
         {
@@ -100,5 +144,5 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true) :
     public Task<IReadOnlyList<(RecordKey Key, CausalRecord Record)>> ScanAsync(RecordKey? after, int maxCount, CancellationToken cancellationToken) =>
         inner.ScanAsync(after, maxCount, cancellationToken);
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => ownsInner ? inner.DisposeAsync() : ValueTask.CompletedTask;
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansCausal.Gateway;
+using OrleansCausal.Storage;
 
 namespace OrleansCausal.Runtime.Tests.Support;
 
@@ -29,9 +30,27 @@ public sealed class TestSilo : IAsyncDisposable
     public IServiceProvider Services => App.Services;
 
     /// <summary>Region A, a fresh SQLite file unless <paramref name="settings"/> says otherwise, a fixed signing key.</summary>
-    public static async Task<TestSilo> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<TestSilo> StartAsync(IDictionary<string, string?>? settings = null) =>
+        await StartAsync(settings, configureServices: null);
+
+    /// <summary>A silo whose store (the configured one, opened and closed by the silo as usual) is wrapped in a
+    /// <see cref="ProbeStore"/>, returned with it.</summary>
+    public static async Task<(TestSilo Silo, ProbeStore Probe)> StartProbedAsync(IDictionary<string, string?>? settings = null)
     {
-        var app = Build(settings);
+        ProbeStore? probe = null;
+        var silo = await StartAsync(settings, services =>
+        {
+            var configured = services.Single(d => d.ServiceType == typeof(IRecordStore));
+            var create = configured.ImplementationFactory!;
+            services.Remove(configured);
+            services.AddSingleton<IRecordStore>(sp => probe = new ProbeStore((IRecordStore)create(sp), ownsInner: true));
+        });
+        return (silo, probe ?? (ProbeStore)silo.Services.GetRequiredService<IRecordStore>());
+    }
+
+    private static async Task<TestSilo> StartAsync(IDictionary<string, string?>? settings, Action<IServiceCollection>? configureServices)
+    {
+        var app = Build(settings, configureServices);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
@@ -47,7 +66,7 @@ public sealed class TestSilo : IAsyncDisposable
         return new TestSilo(app, new Uri(address));
     }
 
-    public static WebApplication Build(IDictionary<string, string?>? settings = null)
+    public static WebApplication Build(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -62,7 +81,7 @@ public sealed class TestSilo : IAsyncDisposable
             all[key] = value;
         }
 
-        return SiloApplication.Build([], c => c.AddInMemoryCollection(all));
+        return SiloApplication.Build([], c => c.AddInMemoryCollection(all), configureServices);
     }
 
     public HttpClient NewClient(string? bearer = null)
