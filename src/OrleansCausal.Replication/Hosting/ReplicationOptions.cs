@@ -15,6 +15,10 @@ public sealed class ReplicationOptions
     /// <summary>Change-feed entries per shipped batch.</summary>
     public int BatchSize { get; set; } = 500;
 
+    /// <summary>Change-feed entries per batch while a backlog is being drained (the last page read was full): fewer
+    /// round trips, receiver transactions and checkpoint saves per bin after a cut.</summary>
+    public int CatchUpBatchSize { get; set; } = 4000;
+
     /// <summary>Records per full-resend chunk.</summary>
     public int ResendBatchSize { get; set; } = 200;
 
