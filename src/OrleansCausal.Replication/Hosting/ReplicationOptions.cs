@@ -26,7 +26,10 @@ public sealed class ReplicationOptions
 
     public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Longest wait between retries to an unreachable peer. It bounds how long a healed peer sits idle
+    /// before its catch-up starts (after a 60 s cut a 30 s cap could leave it idle for up to 30 s); a retry is one
+    /// small request, so 5 s is cheap.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A safety net only: shippers wake on every committed change; this bounds the wait when a change is
     /// made by another silo whose store cannot signal it (SQLite shared by two processes).</summary>

@@ -192,15 +192,7 @@ public sealed class PeerShipper
     /// <summary>Waits for the outstanding checkpoint save and makes sure the acknowledged checkpoint is durable.</summary>
     private async Task FlushCheckpointAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            await _checkpointSave;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Saved again below.
-        }
-
+        await AwaitSaveAsync(_checkpointSave);
         var acknowledged = Checkpoint;
         if (await _store.GetCheckpointAsync(CheckpointName, cancellationToken) < acknowledged)
         {
@@ -211,8 +203,26 @@ public sealed class PeerShipper
     /// <summary>Starts the durable save of an acknowledged checkpoint once the previous save finished (in order).</summary>
     private async Task SaveCheckpointInOrderAsync(Task previous, long through, CancellationToken stopping)
     {
-        await previous;
+        await AwaitSaveAsync(previous);
         await _store.SaveCheckpointAsync(CheckpointName, through, stopping);
+    }
+
+    /// <summary>Waits for a checkpoint save. A failed one is superseded by the next save (which carries a higher or
+    /// the rewound value), so its failure must not poison every later save; the store's next read reports a broken store.</summary>
+    private static async Task AwaitSaveAsync(Task save)
+    {
+        try
+        {
+            await save;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Superseded by the save that follows.
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping; the release flushes the checkpoint.
+        }
     }
 
     /// <summary>The feed page after <paramref name="after"/>: the prefetched one when it was read for that position.
@@ -354,7 +364,7 @@ public sealed class PeerShipper
         }
 
         // Any save still running for an earlier acknowledgement must land first, or it would undo the rewind.
-        await _checkpointSave;
+        await AwaitSaveAsync(_checkpointSave);
         _prefetch = null;
         _catchingUp = false;
         await _store.SaveCheckpointAsync(CheckpointName, expectedAfter, stopping);
