@@ -15,6 +15,7 @@ public static class ReplicationOptionsValidator
         }
 
         Positive(problems, prefix + nameof(options.BatchSize), options.BatchSize);
+        Positive(problems, prefix + nameof(options.CatchUpBatchSize), options.CatchUpBatchSize);
         Positive(problems, prefix + nameof(options.ResendBatchSize), options.ResendBatchSize);
         Positive(problems, prefix + nameof(options.MaxBodyBytes), options.MaxBodyBytes);
         Positive(problems, prefix + nameof(options.RequestTimeout), options.RequestTimeout);

@@ -25,6 +25,15 @@ public sealed class PeerShipper
     private readonly AsyncSignal _wake = new();
     private readonly ExponentialBackoff _backoff;
     private long _checkpoint;
+    /// <summary>The durable checkpoint save of the last acknowledged batch, still running while the next batch ships.
+    /// At most one is outstanding and they complete in order, so the durable checkpoint only lags the acknowledged
+    /// one (a crash then re-sends a few batches; the peer merges them idempotently).</summary>
+    private Task _checkpointSave = Task.CompletedTask;
+    /// <summary>The next page of the feed, read while the previous batch was on the wire; valid only for
+    /// <see cref="_prefetchAfter"/>.</summary>
+    private Task<IReadOnlyList<ChangeEntry>>? _prefetch;
+    private long _prefetchAfter = -1;
+    private bool _catchingUp;
     private volatile bool _resendRequested;
     private DateTimeOffset? _holeSeenAt;
     private DateTimeOffset _leaseRenewedAt = DateTimeOffset.MinValue;
@@ -125,6 +134,7 @@ public sealed class PeerShipper
         if (IsShipping)
         {
             IsShipping = false;
+            await FlushCheckpointAsync(cancellationToken);
             await _lease.ReleaseAsync(Region, cancellationToken);
         }
     }
@@ -179,11 +189,66 @@ public sealed class PeerShipper
         return held;
     }
 
+    /// <summary>Waits for the outstanding checkpoint save and makes sure the acknowledged checkpoint is durable.</summary>
+    private async Task FlushCheckpointAsync(CancellationToken cancellationToken)
+    {
+        await AwaitSaveAsync(_checkpointSave);
+        var acknowledged = Checkpoint;
+        if (await _store.GetCheckpointAsync(CheckpointName, cancellationToken) < acknowledged)
+        {
+            await _store.SaveCheckpointAsync(CheckpointName, acknowledged, cancellationToken);
+        }
+    }
+
+    /// <summary>Starts the durable save of an acknowledged checkpoint once the previous save finished (in order).</summary>
+    private async Task SaveCheckpointInOrderAsync(Task previous, long through, CancellationToken stopping)
+    {
+        await AwaitSaveAsync(previous);
+        await _store.SaveCheckpointAsync(CheckpointName, through, stopping);
+    }
+
+    /// <summary>Waits for a checkpoint save. A failed one is superseded by the next save (which carries a higher or
+    /// the rewound value), so its failure must not poison every later save; the store's next read reports a broken store.</summary>
+    private static async Task AwaitSaveAsync(Task save)
+    {
+        try
+        {
+            await save;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Superseded by the save that follows.
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping; the release flushes the checkpoint.
+        }
+    }
+
+    /// <summary>The feed page after <paramref name="after"/>: the prefetched one when it was read for that position.
+    /// While catching up (the last page was full) pages are <see cref="ReplicationOptions.CatchUpBatchSize"/> long.</summary>
+    private Task<IReadOnlyList<ChangeEntry>> ReadPageAsync(long after, CancellationToken stopping)
+    {
+        var prefetched = _prefetch;
+        _prefetch = null;
+        if (prefetched is not null && _prefetchAfter == after)
+        {
+            return prefetched;
+        }
+
+        prefetched?.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        return _store.ReadChangesAsync(after, PageSize, stopping);
+    }
+
+    private int PageSize => _catchingUp ? Math.Max(_options.CatchUpBatchSize, _options.BatchSize) : _options.BatchSize;
+
     /// <summary>Ships one batch. False when there was nothing to ship (the caller waits for a wake-up).</summary>
     private async Task<bool> ShipNextBatchAsync(CancellationToken stopping)
     {
         var after = Checkpoint;
-        var entries = await _store.ReadChangesAsync(after, _options.BatchSize, stopping);
+        var pageSize = PageSize;
+        var entries = await ReadPageAsync(after, stopping);
+        _catchingUp = entries.Count >= pageSize;
         if (entries.Count == 0)
         {
             _backlog = new BacklogSnapshot(0, null);
@@ -214,13 +279,22 @@ public sealed class PeerShipper
         var slice = entries.Take(contiguous).ToList();
         var through = slice[^1].Sequence;
         var batch = new ReplicationBatch(_store.Replica.ToString(), after, through, slice.Select(static e => new KeyedBin(e.Key, e.Bin)).ToList());
+        if (_catchingUp)
+        {
+            // More is waiting: read the next page while this batch is on the wire.
+            _prefetchAfter = through;
+            _prefetch = _store.ReadChangesAsync(through, PageSize, stopping);
+        }
+
         var outcome = await _client.SendAsync(batch, stopping);
         switch (outcome)
         {
             case ShipOutcome.Acknowledged:
                 _lastContactAt = _time.GetUtcNow();
-                await _store.SaveCheckpointAsync(CheckpointName, through, stopping);
                 Interlocked.Exchange(ref _checkpoint, through);
+                // Saved after the acknowledgement, but not waited for: the next batch ships meanwhile. A failed save
+                // surfaces at the next one (and the shipper backs off); the checkpoint only ever lags.
+                _checkpointSave = SaveCheckpointInOrderAsync(_checkpointSave, through, stopping);
                 _metrics.Shipped(Region, slice.Count, _time.GetUtcNow() - slice[0].Bin.WrittenAt);
                 Log.LogDebugBatchShipped(_logger, Region, after, through, slice.Count);
                 Succeeded();
@@ -289,6 +363,10 @@ public sealed class PeerShipper
             _resendRequested = true;
         }
 
+        // Any save still running for an earlier acknowledgement must land first, or it would undo the rewind.
+        await AwaitSaveAsync(_checkpointSave);
+        _prefetch = null;
+        _catchingUp = false;
         await _store.SaveCheckpointAsync(CheckpointName, expectedAfter, stopping);
         Interlocked.Exchange(ref _checkpoint, expectedAfter);
         await RefreshBacklogAsync(stopping);

@@ -17,7 +17,9 @@ namespace OrleansCausal.Benchmarks.Replication;
 /// <summary>
 /// Replication lag and catch-up between two real regions in one process (two SiloApplications on 127.0.0.1, SQLite
 /// stores in a temp directory, replication over HTTP with a shared secret). Run:
-/// <c>dotnet run -c Release --project tests/OrleansCausal.Benchmarks -- replication [--rate 2000] [--seconds 10] [--backlog 20000]</c>.
+/// <c>dotnet run -c Release --project tests/OrleansCausal.Benchmarks -- replication [--rate 2000] [--seconds 10] [--backlog 20000]
+/// [--set Replication:CatchUpBatchSize=500 ...]</c> (<c>--set</c> passes configuration to both silos, for same-run
+/// comparisons of settings).
 /// <para>
 /// Lag: an open-loop writer issues blind PUTs of new keys at region A at the target rate; B's store reports each
 /// key as it is merged. Baseline in the same run: the local write latency at A (issue → 200). Reported: p50/p99 of
@@ -36,6 +38,16 @@ public static class ReplicationLagRun
         var rate = Option(args, "--rate", 2000);
         var seconds = Option(args, "--seconds", 10);
         var backlog = Option(args, "--backlog", 20000);
+        Overrides.Clear();
+        for (var i = 0; i + 1 < args.Length; i++)
+        {
+            if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value])
+            {
+                Overrides[key] = value;
+                Console.WriteLine($"# setting {key} = {value}");
+            }
+        }
+
         var root = Path.Combine(Path.GetTempPath(), "oc-replication-bench-" + Guid.NewGuid().ToString("n")[..8]);
         Directory.CreateDirectory(root);
         try
@@ -84,19 +96,45 @@ public static class ReplicationLagRun
             writeWatch.Stop();
             var status = a.Services.GetRequiredService<IReplicationStatus>();
             var before = (await status.GetPeersAsync(CancellationToken.None)).Single();
+            var catchUpStart = Stopwatch.GetTimestamp();
             var catchUp = Stopwatch.StartNew();
+            // The rate of bins applied at B is timed by B's inbound position for A (it commits with each merged batch):
+            // from the first batch's commit to the last one, counting the bins committed in between. So it is what B
+            // applies once A ships again, not B's start or A's retry backoff still running from the outage (those are
+            // reported separately).
+            var storeA = a.Services.GetRequiredService<IRecordStore>();
+            var source = storeA.Replica.ToString();
+            var target = await storeA.GetLastSequenceAsync(CancellationToken.None);
             b = await StartAsync("B", portB, portA, root);
-            PeerReplicationStatus now;
-            while ((now = (await status.GetPeersAsync(CancellationToken.None)).Single()).Backlog > 0)
+            var started = catchUp.Elapsed;
+            var storeB = b.Services.GetRequiredService<IRecordStore>();
+            var initial = await storeB.GetInboundPositionAsync(source, CancellationToken.None);
+            var position = initial;
+            long firstAt = 0, firstPosition = 0, lastAt = 0;
+            var deadline = DateTime.UtcNow.AddMinutes(5);
+            while (position < target && DateTime.UtcNow < deadline)
             {
-                await Task.Delay(10);
+                await Task.Delay(1);
+                var seen = await storeB.GetInboundPositionAsync(source, CancellationToken.None);
+                if (seen != position)
+                {
+                    lastAt = Stopwatch.GetTimestamp();
+                    if (firstAt == 0)
+                    {
+                        (firstAt, firstPosition) = (lastAt, seen);
+                    }
+
+                    position = seen;
+                }
             }
 
             catchUp.Stop();
             var writeRate = backlog / writeWatch.Elapsed.TotalSeconds;
-            var catchUpRate = before.Backlog / catchUp.Elapsed.TotalSeconds;
+            var applyRate = (position - firstPosition) / Ms(lastAt - firstAt) * 1000.0;
+            var totalRate = (position - initial) / catchUp.Elapsed.TotalSeconds;
             Console.WriteLine($"baseline  local writes at A (64 concurrent HTTP clients): {writeRate:F0} bins/s");
-            Console.WriteLine($"          catch-up A -> B: backlog {before.Backlog} drained in {catchUp.Elapsed.TotalSeconds:F2} s (incl. B's start) = {catchUpRate:F0} bins/s (ratio to local writes {catchUpRate / writeRate:F2})");
+            Console.WriteLine($"          catch-up A -> B: backlog {before.Backlog}; B's position {initial} -> {position} (target {target}); first batch committed {Ms(firstAt - catchUpStart):F0} ms after B's start began (start took {started.TotalMilliseconds:F0} ms, the rest is A's retry backoff + the first batch), first batch {firstPosition - initial} bins");
+            Console.WriteLine($"          applied at B after the first batch: {position - firstPosition} bins in {Ms(lastAt - firstAt):F0} ms = {applyRate:F0} bins/s (ratio to local writes {applyRate / writeRate:F2}); whole catch-up incl. B's start and A's backoff: {totalRate:F0} bins/s");
             await a.StopAsync();
             await b.StopAsync();
             await a.DisposeAsync();
@@ -114,7 +152,9 @@ public static class ReplicationLagRun
         }
     }
 
-    private static async Task<WebApplication> StartAsync(string region, int port, int peerPort, string root)
+    private static readonly Dictionary<string, string?> Overrides = [];
+
+    private static async Task<WebApplication> StartAsync(string region, int port, int peerPort, string root, Action<IRecordStore>? beforeStart = null)
     {
         var peer = region == "A" ? "B" : "A";
         var app = SiloApplication.Build([], builder => builder.AddInMemoryCollection(new Dictionary<string, string?>
@@ -127,7 +167,8 @@ public static class ReplicationLagRun
             [$"Peers:{peer}"] = $"http://127.0.0.1:{peerPort}",
             ["Namespaces:Open"] = "true",
             ["Logging:LogLevel:Default"] = "Error",
-        }));
+        }).AddInMemoryCollection(Overrides));
+        beforeStart?.Invoke(app.Services.GetRequiredService<IRecordStore>());
         await app.StartAsync();
         _ = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
         return app;
