@@ -16,16 +16,7 @@ public readonly record struct ReplicaId(RegionId Region, uint Epoch) : IComparab
     }
 
     /// <summary>A fresh epoch for a newly created store: random, never zero.</summary>
-    public static uint NewEpoch()
-    {
-        uint epoch;
-        do
-        {
-            epoch = (uint)Random.Shared.NextInt64(1, (long)uint.MaxValue + 1);
-        }
-        while (epoch == 0);
-        return epoch;
-    }
+    public static uint NewEpoch() => (uint)Random.Shared.NextInt64(1, (long)uint.MaxValue + 1);
 
     public static ReplicaId Parse(string text) =>
         TryParse(text, out var replica)
