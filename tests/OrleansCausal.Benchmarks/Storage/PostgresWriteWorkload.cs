@@ -100,17 +100,8 @@ internal sealed class PostgresWriteWorkload : IAsyncDisposable
     });
 
     /// <summary><paramref name="total"/> causal puts spread over the writers.</summary>
-    public Task CausalAsync(int total) => RunWritersAsync(total, async (w, count) =>
-    {
-        var contexts = _contexts[w];
-        for (var i = 0; i < count; i++)
-        {
-            var key = new RecordKey("bench", $"w{w}-{i % KeysPerWriter}");
-            var context = contexts.GetValueOrDefault(key, VersionVector.Empty);
-            var result = await _store.PutAsync(new PutRequest(key, Payload, context), CancellationToken.None);
-            contexts[key] = result.Record.Context;
-        }
-    });
+    public Task CausalAsync(int total) => RunWritersAsync(total, (w, count) =>
+        CausalPutLoop.RunAsync(_store, _contexts[w], w, count, KeysPerWriter, Payload));
 
     public async ValueTask DisposeAsync()
     {

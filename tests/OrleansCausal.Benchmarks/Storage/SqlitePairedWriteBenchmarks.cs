@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using BenchmarkDotNet.Attributes;
 
 namespace OrleansCausal.Benchmarks.Storage;
@@ -16,7 +14,7 @@ namespace OrleansCausal.Benchmarks.Storage;
 public class SqlitePairedWriteBenchmarks
 {
     private const int PutsPerSide = 256;
-    private readonly List<double> _ratios = [];
+    private readonly PairedRatios _ratios = new();
     private SqliteWriteWorkload _workload = null!;
 
     [Params(1, 16, 64)]
@@ -32,22 +30,10 @@ public class SqlitePairedWriteBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
-        var sorted = _ratios.Order().ToArray();
-        var median = sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"PAIRED writers={Writers} pairs={sorted.Length} median-ratio={median:F2} min={sorted.FirstOrDefault():F2} max={sorted.LastOrDefault():F2}"));
+        Console.WriteLine(_ratios.Summary("PAIRED", Writers));
         await _workload.DisposeAsync();
     }
 
     [Benchmark(OperationsPerInvoke = PutsPerSide)]
-    public async Task RawThenCausalPair()
-    {
-        var clock = Stopwatch.StartNew();
-        await _workload.RawAsync(PutsPerSide);
-        var raw = clock.Elapsed;
-        clock.Restart();
-        await _workload.CausalAsync(PutsPerSide);
-        var causal = clock.Elapsed;
-        _ratios.Add(raw / causal);
-    }
+    public Task RawThenCausalPair() => _ratios.MeasurePairAsync(_workload.RawAsync, _workload.CausalAsync, PutsPerSide);
 }

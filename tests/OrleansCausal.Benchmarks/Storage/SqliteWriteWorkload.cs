@@ -83,17 +83,8 @@ internal sealed class SqliteWriteWorkload : IAsyncDisposable
     }));
 
     /// <summary><paramref name="total"/> causal puts spread over the writers, run concurrently.</summary>
-    public Task CausalAsync(int total) => RunWritersAsync(total, (w, puts) => Task.Run(async () =>
-    {
-        var contexts = _contexts[w];
-        for (var i = 0; i < puts; i++)
-        {
-            var key = new RecordKey("bench", $"w{w}-{i % KeysPerWriter}");
-            var context = contexts.GetValueOrDefault(key, VersionVector.Empty);
-            var result = await _store.PutAsync(new PutRequest(key, Payload, context), CancellationToken.None);
-            contexts[key] = result.Record.Context;
-        }
-    }));
+    public Task CausalAsync(int total) => RunWritersAsync(total, (w, puts) =>
+        Task.Run(() => CausalPutLoop.RunAsync(_store, _contexts[w], w, puts, KeysPerWriter, Payload)));
 
     public async ValueTask DisposeAsync()
     {
