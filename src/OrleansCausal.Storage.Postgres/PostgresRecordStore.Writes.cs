@@ -360,7 +360,7 @@ public sealed partial class PostgresRecordStore
         var sequence = computed.LastSequence - computed.Results.Count;
         foreach (var (pending, outcome) in computed.Results)
         {
-            pending.Completion.TrySetResult(new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, ++sequence));
+            pending.Completion.TrySetResult(new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, ++sequence, 0));
         }
 
         foreach (var (pending, error) in computed.Failures)

@@ -144,7 +144,15 @@ public sealed partial class PostgresRecordStore : IRecordStore
         }
     }
 
-    public async Task<CausalRecord> ReadAsync(RecordKey key, CancellationToken cancellationToken)
+
+    // Contract stub while the per-bin schema lands (replaced by the real conditional write).
+    public Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Conditional writes are not implemented by this store yet.");
+
+    public async Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken) =>
+        new(await ReadRecordAsync(key, cancellationToken).ConfigureAwait(false), 0);
+
+    private async Task<CausalRecord> ReadRecordAsync(RecordKey key, CancellationToken cancellationToken)
     {
         var dataSource = EnsureOpen();
         byte[]? data = null;
@@ -440,7 +448,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
 
         try
         {
-            handler(this, new RecordChangedEventArgs(key, isLocal));
+            handler(this, new RecordChangedEventArgs(key, isLocal, 0));
         }
         catch (Exception e)
         {

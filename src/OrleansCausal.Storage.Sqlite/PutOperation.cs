@@ -15,6 +15,6 @@ internal sealed class PutOperation(PutRequest request, ReplicaId replica, DateTi
         var sequence = batch.AppendChange(request.Key, outcome.Written);
         batch.Write(request.Key, outcome.Record);
         ChangedKeys.Add(request.Key);
-        return new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, sequence);
+        return new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, sequence, 0);
     }
 }

@@ -5,7 +5,15 @@ namespace OrleansCausal.Storage.Sqlite;
 
 public sealed partial class SqliteRecordStore
 {
-    public Task<CausalRecord> ReadAsync(RecordKey key, CancellationToken cancellationToken) =>
+
+    // Contract stub while the per-bin schema lands (replaced by the real conditional write).
+    public Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Conditional writes are not implemented by this store yet.");
+
+    public async Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken) =>
+        new(await ReadRecordAsync(key, cancellationToken).ConfigureAwait(false), 0);
+
+    private Task<CausalRecord> ReadRecordAsync(RecordKey key, CancellationToken cancellationToken) =>
         ReadWith(cancellationToken, "reading a record", key, reader =>
         {
             var data = reader.Command("SELECT record FROM records WHERE namespace = $p0 AND key = $p1", key.Namespace, key.Key).ExecuteScalar() as byte[];

@@ -161,7 +161,7 @@ public sealed partial class SqliteRecordStore
 
         try
         {
-            handler(this, new RecordChangedEventArgs(key, isLocal: true));
+            handler(this, new RecordChangedEventArgs(key, isLocal: true, 0));
         }
         catch (Exception error)
         {
