@@ -2,30 +2,34 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansCausal.Gateway.Auth;
 using OrleansCausal.Gateway.Endpoints;
 using OrleansCausal.Gateway.Hosting;
 using OrleansCausal.Replication;
 using OrleansCausal.Runtime.Hosting;
-using OrleansCausal.Storage;
 
 namespace OrleansCausal.Gateway;
 
 /// <summary>
-/// The embeddable silo: one region's HTTP gateway, record actors and store in one <see cref="WebApplication"/>.
+/// The embeddable silo: an Orleans silo of one region's cluster (record grains, dotted-bins grain storage, store)
+/// co-hosted with the HTTP gateway and the replicator in one <see cref="WebApplication"/> (<c>UseOrleans</c>).
 /// Configuration, lowest precedence first: appsettings, <c>ASPNETCORE_*</c>, <c>OrleansCausal__*</c> environment
 /// variables, the command line (<c>--Region eu-west</c>), then <paramref name="configure"/>. With nothing configured
 /// it serves the single region <c>local</c> on http://127.0.0.1:5080 from <c>./data/local.db</c>.
 /// </summary>
 public static class SiloApplication
 {
+    /// <summary>Orleans' service id: the same for every region (each region is its own cluster, ClusterId = region).</summary>
+    public const string ServiceId = "orleans-causal";
+
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null) =>
         Build(args, configure, configureServices: null);
 
     /// <summary>As <see cref="Build(string[], Action{IConfigurationBuilder}?)"/>; <paramref name="configureServices"/>
     /// runs after every registration of the silo, just before the application is built (e.g. to decorate the
-    /// <see cref="IRecordStore"/> or add hosted code).</summary>
+    /// <see cref="Storage.IRecordStore"/> or add hosted code).</summary>
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure, Action<IServiceCollection>? configureServices)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
@@ -44,12 +48,15 @@ public static class SiloApplication
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ContextTokens>();
         builder.Services.AddSingleton<SiloReadiness>();
-        builder.Services.AddSingleton<IRecordStore>(sp => RecordStoreFactory.Create(
-            settings.Store, settings.Region, sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddHostedService<StoreLifetimeService>();
-        builder.Services.AddOrleansCausal(builder.Configuration);
+        builder.Services.AddRecordStore(settings.Store, settings.Region);
+        var orleans = OrleansSettings.Read(builder.Configuration);
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: ServiceId, clusterId: settings.Region.Value)
+            .AddOrleansCausal(builder.Configuration));
+        builder.Services.AddSingleton(orleans);
+        // Registered after the silo: they start once it is up (store open) and stop before it.
+        builder.Services.AddHostedService<GatewayStartupService>();
         builder.Services.AddOrleansCausalReplication(builder.Configuration);
-        builder.Services.AddComplianceStatusService();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         configureServices?.Invoke(builder.Services);

@@ -7,9 +7,17 @@ public sealed record StatusResponse(
     string Region,
     string Replica,
     string Store,
-    int Actors,
+    int RecordGrains,
+    ClusterStatus Cluster,
     IReadOnlyList<NamespaceStatus> Namespaces,
     bool OpenNamespaces,
     IReadOnlyList<PeerReplicationStatus> Peers);
 
 public sealed record NamespaceStatus(string Name, string Resolver, int MaxSiblings);
+
+/// <summary>The region's Orleans cluster as this silo sees it: its id (= the region) and every known silo.</summary>
+public sealed record ClusterStatus(string Id, IReadOnlyList<ClusterSiloStatus> Silos);
+
+/// <summary>One silo of the cluster: its Orleans address and membership status (<c>active</c>, <c>joining</c>,
+/// <c>shuttingdown</c>, <c>dead</c>, …).</summary>
+public sealed record ClusterSiloStatus(string Address, string Status);

@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using OrleansCausal.Gateway.Contracts;
 using OrleansCausal.Gateway.Hosting;
-using OrleansCausal.Runtime.Actors;
+using Orleans.Runtime;
+using OrleansCausal.Runtime.Grains;
 using OrleansCausal.Runtime.Namespaces;
 using OrleansCausal.Runtime.Replication;
 using OrleansCausal.Storage;
@@ -20,7 +21,7 @@ public static class StatusEndpoints
         app.MapGet("/v1/status", GetStatusAsync)
             .WithTags("Status")
             .WithName("GetStatus")
-            .WithSummary("Region, replica, store, active actors, namespaces and per-peer replication state.")
+            .WithSummary("Region, replica, store, the region's cluster, record grains active here, namespaces and per-peer replication state.")
             .Produces<StatusResponse>();
 
         app.MapGet("/healthz", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();
@@ -36,7 +37,8 @@ public static class StatusEndpoints
     private static async Task<IResult> GetStatusAsync(
         SiloSettings settings,
         IRecordStore store,
-        RecordActorDirectory actors,
+        RecordChangeNotices activeGrains,
+        IClusterMembershipService membership,
         NamespaceCatalog namespaces,
         IReplicationStatus replication,
         CancellationToken cancellationToken)
@@ -47,6 +49,12 @@ public static class StatusEndpoints
             .Select(n => new NamespaceStatus(n.Name, n.ResolverSpecification, n.MaxSiblings))
             .ToArray();
         return TypedResults.Ok(new StatusResponse(
-            settings.Region.Value, store.Replica.ToString(), store.Description, actors.Count, configured, namespaces.IsOpen, peers));
+            settings.Region.Value, store.Replica.ToString(), store.Description, activeGrains.Count, Cluster(settings, membership), configured, namespaces.IsOpen, peers));
     }
+
+    private static ClusterStatus Cluster(SiloSettings settings, IClusterMembershipService membership) =>
+        new(settings.Region.Value, membership.CurrentSnapshot.Members.Values
+            .OrderBy(m => m.SiloAddress.ToString(), StringComparer.Ordinal)
+            .Select(m => new ClusterSiloStatus(m.SiloAddress.ToString(), m.Status.ToString().ToLowerInvariant()))
+            .ToArray());
 }

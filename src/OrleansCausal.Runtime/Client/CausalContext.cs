@@ -7,6 +7,7 @@ namespace OrleansCausal.Runtime.Client;
 /// The opaque causal context of one record, taken from a read and carried to the next write of the same record
 /// ("as far as the decision"). It is bound to its record: passing it to another key is refused.
 /// </summary>
+[GenerateSerializer, Immutable]
 public sealed class CausalContext
 {
     internal CausalContext(RecordKey key, VersionVector vector)
@@ -15,11 +16,13 @@ public sealed class CausalContext
         Vector = vector;
     }
 
+    [Id(0)]
     public RecordKey Key { get; }
 
     /// <summary>True when the record had never been written when this context was taken.</summary>
     public bool IsEmpty => Vector.IsEmpty;
 
+    [Id(1)]
     internal VersionVector Vector { get; }
 
     internal VersionVector For(RecordKey key) =>

@@ -16,8 +16,8 @@ public sealed class RuntimeMetrics
     {
         var meter = meterFactory.Create(MeterName);
         _pruned = meter.CreateCounter<long>("orleans_causal.siblings.pruned", "{bin}", "Siblings pruned by a namespace's sibling cap.");
-        _activated = meter.CreateCounter<long>("orleans_causal.actors.activated", "{actor}", "Record actors activated.");
-        _deactivated = meter.CreateCounter<long>("orleans_causal.actors.deactivated", "{actor}", "Record actors deactivated (idle or over the cap).");
+        _activated = meter.CreateCounter<long>("orleans_causal.record_grains.activated", "{grain}", "Record grains activated.");
+        _deactivated = meter.CreateCounter<long>("orleans_causal.record_grains.deactivated", "{grain}", "Record grains deactivated, by reason.");
         Meter = meter;
     }
 

@@ -3,10 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OrleansCausal.Core.Resolvers;
-using OrleansCausal.Runtime.Actors;
+using OrleansCausal.Runtime.Grains;
 using OrleansCausal.Runtime.Client;
 using OrleansCausal.Runtime.Diagnostics;
-using OrleansCausal.Runtime.Examples.Compliance;
 using OrleansCausal.Runtime.Namespaces;
 using OrleansCausal.Runtime.Options;
 using OrleansCausal.Runtime.Records;
@@ -18,7 +17,7 @@ public static class OrleansCausalServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the region runtime: options bound from <paramref name="configuration"/> and validated at start,
-    /// record actors, <see cref="RecordService"/>, <see cref="ICausalClient"/>, the resolver registry, metrics and
+    /// record grains' services (change notices), <see cref="RecordService"/>, <see cref="ICausalClient"/>, the resolver registry, metrics and
     /// <see cref="NoReplicationStatus"/> (replaced by the replication module). The <see cref="Storage.IRecordStore"/>
     /// is registered by the host (the gateway's store factory, or a test).
     /// </summary>
@@ -43,11 +42,10 @@ public static class OrleansCausalServiceCollectionExtensions
         services.TryAddSingleton<NamespaceCatalog>();
         services.TryAddSingleton<RecordInputValidator>();
         services.TryAddSingleton<RuntimeMetrics>();
-        services.TryAddSingleton<RecordActorDirectory>();
+        services.TryAddSingleton<RecordChangeNotices>();
         services.TryAddSingleton<RecordService>();
         services.TryAddSingleton<ICausalClient, CausalClient>();
         services.TryAddSingleton<IReplicationStatus, NoReplicationStatus>();
-        services.AddHostedService<ActorIdleSweeper>();
         return services;
     }
 
@@ -56,21 +54,6 @@ public static class OrleansCausalServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(resolver);
         services.AddSingleton(new CustomResolverRegistration(resolver));
-        return services;
-    }
-
-    /// <summary>Adds the compliance-status example: the <c>compliance</c> namespace with the monotonic resolver
-    /// (unless configured otherwise) and <see cref="ComplianceStatusService"/>.</summary>
-    public static IServiceCollection AddComplianceStatusService(this IServiceCollection services)
-    {
-        services.PostConfigure<OrleansCausalOptions>(o =>
-        {
-            if (!o.Namespaces.ContainsKey(ComplianceStatusService.Namespace))
-            {
-                o.Namespaces[ComplianceStatusService.Namespace] = new NamespaceOptions { Resolver = ComplianceStatusService.Resolver };
-            }
-        });
-        services.TryAddSingleton<ComplianceStatusService>();
         return services;
     }
 }

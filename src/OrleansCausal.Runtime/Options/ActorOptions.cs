@@ -1,16 +1,13 @@
 namespace OrleansCausal.Runtime.Options;
 
-/// <summary>Record actor lifecycle settings (<c>Actors:*</c>).</summary>
+/// <summary>Record grain settings (<c>Actors:*</c>).</summary>
 public sealed class ActorOptions
 {
-    /// <summary>An actor with no request for this long is deactivated (its cache dropped).</summary>
+    /// <summary>A record grain with no call for this long is deactivated (its cache dropped): Orleans' collection age.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
-
-    /// <summary>At most this many actors are active; beyond it the least recently used idle ones are deactivated.</summary>
-    public int MaxActive { get; set; } = 100_000;
 
     /// <summary>A cached record older than this is re-read from the store even without a change notice: it bounds how
     /// stale a read without a context can be when a notice was lost (a dropped LISTEN connection, two silos on one
-    /// SQLite file).</summary>
+    /// SQLite file, a brief second activation of the grain during a membership change).</summary>
     public TimeSpan MaxCacheAge { get; set; } = TimeSpan.FromSeconds(5);
 }

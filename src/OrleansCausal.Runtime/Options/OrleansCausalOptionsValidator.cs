@@ -30,11 +30,6 @@ internal sealed class OrleansCausalOptionsValidator(ResolverRegistry resolvers) 
             errors.Add($"Actors:{nameof(ActorOptions.MaxCacheAge)} must not be negative (it is {options.Actors.MaxCacheAge}).");
         }
 
-        if (options.Actors.MaxActive < 1)
-        {
-            errors.Add($"Actors:{nameof(ActorOptions.MaxActive)} must be at least 1 (it is {options.Actors.MaxActive}).");
-        }
-
         var limits = options.Limits;
         Positive(errors, nameof(LimitOptions.MaxKeyLength), limits.MaxKeyLength);
         Positive(errors, nameof(LimitOptions.MaxValueBytes), limits.MaxValueBytes);

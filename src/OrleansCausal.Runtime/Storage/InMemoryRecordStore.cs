@@ -11,7 +11,7 @@ namespace OrleansCausal.Runtime.Storage;
 public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = null) : IRecordStore
 {
     private readonly object _sync = new();
-    private readonly Dictionary<RecordKey, CausalRecord> _records = [];
+    private readonly Dictionary<RecordKey, StoredRecord> _records = [];
     private readonly List<ChangeEntry> _feed = [];
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _inbound = new(StringComparer.Ordinal);
@@ -34,12 +34,40 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
         return Task.CompletedTask;
     }
 
-    public Task<CausalRecord> ReadAsync(RecordKey key, CancellationToken cancellationToken)
+    public Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken)
     {
         lock (_sync)
         {
-            return Task.FromResult(_records.GetValueOrDefault(key) ?? CausalRecord.Empty);
+            return Task.FromResult(_records.GetValueOrDefault(key) ?? StoredRecord.Missing);
         }
+    }
+
+    public Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        long version;
+        long last = 0;
+        lock (_sync)
+        {
+            var current = _records.GetValueOrDefault(write.Key) ?? StoredRecord.Missing;
+            if (current.Version != write.ExpectedVersion)
+            {
+                throw new RecordVersionConflictException(write.Key, write.ExpectedVersion, current.Version);
+            }
+
+            var own = OwnNewBins(write);
+            version = current.Version + 1;
+            _records[write.Key] = new StoredRecord(write.After, version);
+            foreach (var bin in own)
+            {
+                var entry = new ChangeEntry(_feed.Count + 1, write.Key, bin);
+                _feed.Add(entry);
+                last = entry.Sequence;
+            }
+        }
+
+        RecordChanged?.Invoke(this, new RecordChangedEventArgs(write.Key, isLocal: true, version));
+        return Task.FromResult(new RecordWriteResult(version, last));
     }
 
     public Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
@@ -48,30 +76,32 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
         StoreWriteResult result;
         lock (_sync)
         {
-            var current = _records.GetValueOrDefault(request.Key) ?? CausalRecord.Empty;
+            var stored = _records.GetValueOrDefault(request.Key) ?? StoredRecord.Missing;
+            var current = stored.Record;
             var context = request.Override ? request.Context.Join(current.Clock) : request.Context;
             var outcome = current.Put(Replica, request.Value, context, _time.GetUtcNow(), request.MaxBins);
-            _records[request.Key] = outcome.Record;
+            _records[request.Key] = new StoredRecord(outcome.Record, stored.Version + 1);
             var entry = new ChangeEntry(_feed.Count + 1, request.Key, outcome.Written);
             _feed.Add(entry);
-            result = new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, entry.Sequence);
+            result = new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, entry.Sequence, stored.Version + 1);
         }
 
-        RecordChanged?.Invoke(this, new RecordChangedEventArgs(request.Key, isLocal: true));
+        RecordChanged?.Invoke(this, new RecordChangedEventArgs(request.Key, isLocal: true, result.Version));
         return Task.FromResult(result);
     }
 
     public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var changed = new List<RecordKey>();
+        var changed = new List<(RecordKey Key, long Version)>();
         var added = 0;
         lock (_sync)
         {
-            var staged = new Dictionary<RecordKey, CausalRecord>();
+            var staged = new Dictionary<RecordKey, StoredRecord>();
             foreach (var group in bins.GroupBy(b => b.Key))
             {
-                var current = _records.GetValueOrDefault(group.Key) ?? CausalRecord.Empty;
+                var stored = _records.GetValueOrDefault(group.Key) ?? StoredRecord.Missing;
+                var current = stored.Record;
                 foreach (var keyed in group)
                 {
                     if (keyed.Bin.Dot.Replica == Replica && !current.Clock.Covers(keyed.Bin.Dot))
@@ -83,9 +113,9 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
                 var outcome = current.Merge(group.Select(b => b.Bin));
                 if (outcome.Added > 0)
                 {
-                    staged[group.Key] = outcome.Record;
+                    staged[group.Key] = new StoredRecord(outcome.Record, stored.Version + 1);
                     added += outcome.Added;
-                    changed.Add(group.Key);
+                    changed.Add((group.Key, stored.Version + 1));
                 }
             }
 
@@ -100,12 +130,12 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             }
         }
 
-        foreach (var key in changed)
+        foreach (var (key, version) in changed)
         {
-            RecordChanged?.Invoke(this, new RecordChangedEventArgs(key, isLocal: true));
+            RecordChanged?.Invoke(this, new RecordChangedEventArgs(key, isLocal: true, version));
         }
 
-        return Task.FromResult(new MergeResult(added, changed));
+        return Task.FromResult(new MergeResult(added, changed.Select(c => c.Key).ToArray()));
     }
 
     public Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken)
@@ -161,13 +191,35 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
                 .OrderBy(p => p.Key.Namespace, StringComparer.Ordinal)
                 .ThenBy(p => p.Key.Key, StringComparer.Ordinal)
                 .Take(maxCount)
-                .Select(p => (p.Key, p.Value))
+                .Select(p => (p.Key, p.Value.Record))
                 .ToArray();
             return Task.FromResult<IReadOnlyList<(RecordKey Key, CausalRecord Record)>>(result);
         }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>The bins a write adds under this store's replica, in dot order; refuses a dot the store already issued.</summary>
+    private List<Bin> OwnNewBins(RecordWrite write)
+    {
+        var own = new List<Bin>();
+        foreach (var bin in write.After.Bins)
+        {
+            if (bin.Dot.Replica != Replica || write.Before.Clock.Covers(bin.Dot))
+            {
+                if (bin.Dot.Replica == Replica && !write.Before.Bins.Any(b => b.Dot == bin.Dot))
+                {
+                    throw new InvalidOperationException($"Write to {write.Key} adds bin {bin.Dot}, a dot this store already issued.");
+                }
+
+                continue;
+            }
+
+            own.Add(bin);
+        }
+
+        return own;
+    }
 
     private static int Compare(RecordKey a, RecordKey b)
     {

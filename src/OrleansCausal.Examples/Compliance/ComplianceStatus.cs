@@ -1,7 +1,8 @@
-namespace OrleansCausal.Runtime.Examples.Compliance;
+namespace OrleansCausal.Examples.Compliance;
 
 /// <summary>The stored value of a subject's compliance check: <c>{"status":"pending|completed|failed", "reason":…, "changedAt":…}</c>.</summary>
-public sealed record ComplianceStatus(string Status, string? Reason, DateTimeOffset ChangedAt)
+[GenerateSerializer, Immutable]
+public sealed record ComplianceStatus([property: Id(0)] string Status, [property: Id(1)] string? Reason, [property: Id(2)] DateTimeOffset ChangedAt)
 {
     public const string Pending = "pending";
     public const string Completed = "completed";

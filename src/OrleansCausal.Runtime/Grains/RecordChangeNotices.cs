@@ -1,0 +1,68 @@
+using System.Collections.Concurrent;
+using OrleansCausal.Storage;
+
+namespace OrleansCausal.Runtime.Grains;
+
+/// <summary>
+/// The store's change notices, routed to the record grains active in this silo. A replication merge (or, with a
+/// shared PostgreSQL store, a write through another silo) changes a record underneath its grain; the store raises
+/// <see cref="IRecordStore.RecordChanged"/> with the record's new version, and the grain's <see cref="Mark"/> keeps
+/// the highest version noticed. A grain whose cached record is older than its mark reloads before serving it.
+/// </summary>
+public sealed class RecordChangeNotices : IDisposable
+{
+    private readonly ConcurrentDictionary<RecordKey, Mark> _marks = new();
+    private readonly IRecordStore _store;
+
+    public RecordChangeNotices(IRecordStore store)
+    {
+        _store = store;
+        _store.RecordChanged += OnRecordChanged;
+    }
+
+    public int Count => _marks.Count;
+
+    /// <summary>Starts routing notices of <paramref name="key"/> to a new mark (one per activation).</summary>
+    public Mark Register(RecordKey key)
+    {
+        var mark = new Mark();
+        _marks[key] = mark;
+        return mark;
+    }
+
+    /// <summary>Stops routing notices to <paramref name="mark"/> (a newer activation's mark stays).</summary>
+    public void Unregister(RecordKey key, Mark mark) => _marks.TryRemove(new KeyValuePair<RecordKey, Mark>(key, mark));
+
+    public void Dispose() => _store.RecordChanged -= OnRecordChanged;
+
+    private void OnRecordChanged(object? sender, RecordChangedEventArgs e)
+    {
+        if (_marks.TryGetValue(e.Key, out var mark))
+        {
+            mark.Observe(e.Version);
+        }
+    }
+
+    /// <summary>The highest record version noticed for one activation; written by the store's thread, read by the grain.</summary>
+    public sealed class Mark
+    {
+        private long _highest;
+
+        public long Highest => Volatile.Read(ref _highest);
+
+        public void Observe(long version)
+        {
+            var seen = Volatile.Read(ref _highest);
+            while (version > seen)
+            {
+                var previous = Interlocked.CompareExchange(ref _highest, version, seen);
+                if (previous == seen)
+                {
+                    return;
+                }
+
+                seen = previous;
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Storage;
+using OrleansCausal.Core;
+using OrleansCausal.Runtime.Diagnostics;
+using OrleansCausal.Runtime.GrainStorage;
+using OrleansCausal.Runtime.Namespaces;
+using OrleansCausal.Runtime.Options;
+using OrleansCausal.Storage;
+
+namespace OrleansCausal.Runtime.Grains;
+
+/// <summary>
+/// The record grain. Writes run one at a time (Orleans' turn-based scheduling): each computes the put on the cached
+/// record (<see cref="CausalRecord.Put"/>) and persists it through the dotted-bins grain storage, conditional on the
+/// record version. When the version moved (a replication merge landed, or a second activation of this key wrote
+/// during a membership change) the storage refuses the write with nothing written; the grain reloads the record and
+/// computes the write again, so no dot is issued twice and no acknowledged bin is lost.
+/// Reads interleave with writes: they serve the last committed record (<see cref="_committed"/>), never a write that
+/// is not yet durable, and reload from the store when a change notice, the cache age or the reader's context says
+/// the cache is behind.
+/// </summary>
+public sealed class RecordGrain : Grain, IRecordGrain
+{
+    /// <summary>Conflicts need a concurrent writer each; past this many in a row the write fails (503) instead of spinning.</summary>
+    private const int MaxWriteAttempts = 16;
+
+    private readonly IPersistentState<RecordState> _state;
+    private readonly IRecordStore _store;
+    private readonly NamespaceCatalog _namespaces;
+    private readonly RecordChangeNotices _notices;
+    private readonly TimeProvider _time;
+    private readonly RuntimeMetrics _metrics;
+    private readonly ILogger<RecordGrain> _logger;
+    private readonly long _maxCacheAgeTicks;
+    private RecordKey _key;
+    private RecordChangeNotices.Mark _mark = new();
+    private RecordSnapshot _committed = new(CausalRecord.Empty, 0);
+    private long _committedAt;
+
+    public RecordGrain(
+        [PersistentState("record", DottedBinsGrainStorageOptions.DefaultName)] IPersistentState<RecordState> state,
+        IRecordStore store,
+        NamespaceCatalog namespaces,
+        RecordChangeNotices notices,
+        IOptions<OrleansCausalOptions> options,
+        TimeProvider time,
+        RuntimeMetrics metrics,
+        ILogger<RecordGrain> logger)
+    {
+        _state = state;
+        _store = store;
+        _namespaces = namespaces;
+        _notices = notices;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _maxCacheAgeTicks = (long)(options.Value.Actors.MaxCacheAge.TotalSeconds * time.TimestampFrequency);
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _key = RecordGrainKey.Parse(this.GetPrimaryKeyString());
+        _mark = _notices.Register(_key);
+        // The state was read by Orleans before this runs; a notice between that read and the registration is covered
+        // by the cache age and by the version check of the first write.
+        Publish(new RecordSnapshot(_state.State.Record, StateVersion()));
+        _metrics.Activated();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _notices.Unregister(_key, _mark);
+        _metrics.Deactivated(reason.ReasonCode.ToString());
+        return Task.CompletedTask;
+    }
+
+    public async Task<RecordSnapshot> ReadAsync(VersionVector? atLeast)
+    {
+        var cached = _committed;
+        if (IsFresh(cached) && (atLeast is null || cached.Record.Clock.Covers(atLeast)))
+        {
+            return cached;
+        }
+
+        // Straight from the store, not through the persistent state: a write may be in flight on it.
+        var stored = await _store.LoadAsync(_key, CancellationToken.None);
+        Publish(new RecordSnapshot(stored.Record, stored.Version));
+        return _committed;
+    }
+
+    public async Task<RecordWriteOutcome> WriteAsync(RecordWriteCommand command)
+    {
+        var settings = _namespaces.Get(_key.Namespace);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (StateVersion() < Math.Max(_mark.Highest, _committed.Version))
+            {
+                await _state.ReadStateAsync();
+            }
+
+            var current = _state.State.Record;
+            var context = command.Override ? command.Context.Join(current.Clock) : command.Context;
+            var outcome = current.Put(_store.Replica, command.Value, context, _time.GetUtcNow(), settings.MaxSiblings);
+            _state.State.Record = outcome.Record;
+            try
+            {
+                await _state.WriteStateAsync();
+            }
+            catch (InconsistentStateException) when (attempt < MaxWriteAttempts)
+            {
+                // Nothing was written; the stored record moved. Reload and compute the write again.
+                _state.State.Record = _state.State.Persisted;
+                await _state.ReadStateAsync();
+                continue;
+            }
+            catch
+            {
+                _state.State.Record = _state.State.Persisted;
+                throw;
+            }
+
+            var snapshot = new RecordSnapshot(outcome.Record, StateVersion());
+            Publish(snapshot);
+            if (outcome.Pruned > 0)
+            {
+                _metrics.Pruned(_key.Namespace, outcome.Pruned);
+                RuntimeLog.LogWarningSiblingsPruned(_logger, _key.Namespace, _key.Key, outcome.Pruned, settings.MaxSiblings, outcome.Written.Dot.ToString());
+            }
+
+            return new RecordWriteOutcome(snapshot, outcome.Written.Dot, outcome.Pruned);
+        }
+    }
+
+    private bool IsFresh(RecordSnapshot cached) =>
+        _mark.Highest <= cached.Version && _time.GetTimestamp() - _committedAt <= _maxCacheAgeTicks;
+
+    /// <summary>Keeps the newest committed record seen (versions only grow).</summary>
+    private void Publish(RecordSnapshot snapshot)
+    {
+        if (snapshot.Version >= _committed.Version)
+        {
+            _committed = snapshot;
+            _committedAt = _time.GetTimestamp();
+        }
+    }
+
+    private long StateVersion() => _state.Etag is { } etag ? long.Parse(etag, CultureInfo.InvariantCulture) : 0;
+}

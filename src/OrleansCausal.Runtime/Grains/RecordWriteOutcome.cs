@@ -1,0 +1,11 @@
+using OrleansCausal.Core;
+
+namespace OrleansCausal.Runtime.Grains;
+
+/// <summary>A durable put or delete: the record after it (committed), the bin it wrote, and how many siblings the
+/// namespace's cap pruned.</summary>
+[GenerateSerializer, Immutable]
+public sealed record RecordWriteOutcome(
+    [property: Id(0)] RecordSnapshot Snapshot,
+    [property: Id(1)] Dot Written,
+    [property: Id(2)] int Pruned);

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using OrleansCausal.Runtime.GrainStorage;
+using OrleansCausal.Runtime.Options;
+
+namespace OrleansCausal.Runtime.Hosting;
+
+public static class OrleansCausalSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the record runtime to a silo: the record grains, their dotted-bins grain storage over the registered
+    /// <see cref="OrleansCausal.Storage.IRecordStore"/>, namespaces and limits bound from <paramref name="configuration"/>,
+    /// and <c>Actors:IdleTimeout</c> as Orleans' grain collection age.
+    /// </summary>
+    public static ISiloBuilder AddOrleansCausal(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        silo.Services.AddOrleansCausal(configuration);
+        silo.AddDottedBinsGrainStorage(DottedBinsGrainStorageOptions.DefaultName, options => options.Configure(o => o.Region = configuration["Region"]));
+        silo.Services.AddOptions<GrainCollectionOptions>()
+            .Configure<IOptions<OrleansCausalOptions>>((collection, causal) => collection.CollectionAge = causal.Value.Actors.IdleTimeout);
+        return silo;
+    }
+}
