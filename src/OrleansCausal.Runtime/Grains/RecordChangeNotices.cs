@@ -20,7 +20,11 @@ public sealed class RecordChangeNotices : IDisposable
         _store.RecordChanged += OnRecordChanged;
     }
 
+    /// <summary>Record grains active in this silo.</summary>
     public int Count => _marks.Count;
+
+    /// <summary>Whether a record grain of <paramref name="key"/> is active in this silo.</summary>
+    public bool IsRegistered(RecordKey key) => _marks.ContainsKey(key);
 
     /// <summary>Starts routing notices of <paramref name="key"/> to a new mark (one per activation).</summary>
     public Mark Register(RecordKey key)

@@ -103,7 +103,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
 
             var current = _state.State.Record;
             var context = command.Override ? command.Context.Join(current.Clock) : command.Context;
-            var outcome = current.Put(_store.Replica, command.Value, context, _time.GetUtcNow(), settings.MaxSiblings);
+            var outcome = current.Put(_store.Replica, command.Value, context, AcceptedAt(), settings.MaxSiblings);
             _state.State.Record = outcome.Record;
             try
             {
@@ -133,6 +133,9 @@ public sealed class RecordGrain : Grain, IRecordGrain
             return new RecordWriteOutcome(snapshot, outcome.Written.Dot, outcome.Pruned);
         }
     }
+
+    /// <summary>Accepted times are kept to the millisecond (the stored and wire forms), so a bin equals its stored self.</summary>
+    private DateTimeOffset AcceptedAt() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 
     private bool IsFresh(RecordSnapshot cached) =>
         _mark.Highest <= cached.Version && _time.GetTimestamp() - _committedAt <= _maxCacheAgeTicks;

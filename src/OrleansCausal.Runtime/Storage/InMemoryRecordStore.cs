@@ -79,7 +79,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             var stored = _records.GetValueOrDefault(request.Key) ?? StoredRecord.Missing;
             var current = stored.Record;
             var context = request.Override ? request.Context.Join(current.Clock) : request.Context;
-            var outcome = current.Put(Replica, request.Value, context, _time.GetUtcNow(), request.MaxBins);
+            var outcome = current.Put(Replica, request.Value, context, DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()), request.MaxBins);
             _records[request.Key] = new StoredRecord(outcome.Record, stored.Version + 1);
             var entry = new ChangeEntry(_feed.Count + 1, request.Key, outcome.Written);
             _feed.Add(entry);

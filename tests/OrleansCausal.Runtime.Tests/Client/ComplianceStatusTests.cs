@@ -1,35 +1,47 @@
 using Microsoft.Extensions.DependencyInjection;
+using OrleansCausal.Examples.Compliance;
 using OrleansCausal.Runtime.Client;
-using OrleansCausal.Runtime.Examples.Compliance;
 using OrleansCausal.Runtime.Tests.Support;
 
 namespace OrleansCausal.Runtime.Tests.Client;
 
-/// <summary>The compliance-status example through the typed in-process API of a running silo.</summary>
-public sealed class ComplianceStatusTests
+public sealed class ComplianceRegion : IAsyncLifetime
 {
+    public RegionCluster Region { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Region = await RegionCluster.StartAsync(InMemoryStores.Create());
+
+    public async Task DisposeAsync() => await Region.DisposeAsync();
+}
+
+/// <summary>The compliance-status grain, co-hosted with the record grains it calls in-process, and the typed client.</summary>
+public sealed class ComplianceStatusTests(ComplianceRegion fixture) : IClassFixture<ComplianceRegion>
+{
+    private RegionCluster Region => fixture.Region;
+
+    private ICausalClient Client => Region.Cluster.GetActiveSilos().First().SiloHost.Services.GetRequiredService<ICausalClient>();
+
+    private IComplianceStatusGrain Subject(string subject) => Region.Grains.GetGrain<IComplianceStatusGrain>(subject);
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
     public async Task ConcurrentDecisions_ShowFailedWhateverTheOrder(bool failFirst)
     {
-        await using var silo = await TestSilo.StartAsync();
-        var service = silo.Services.GetRequiredService<ComplianceStatusService>();
-
-        var opened = await service.OpenAsync("subject-1");
+        var subject = $"subject-1-{failFirst}";
+        var opened = await Subject(subject).OpenAsync();
         Assert.Equal(ComplianceStatus.Pending, opened.Current!.Status);
 
         // Two workers (say, in two regions cut off from each other) decided on the same pending state: each writes
         // its decision with the context of that read, so neither supersedes the other.
-        var client = silo.Services.GetRequiredService<ICausalClient>();
         var failed = new ComplianceStatus(ComplianceStatus.Failed, "sanctions hit", DateTimeOffset.UnixEpoch);
         var completed = new ComplianceStatus(ComplianceStatus.Completed, null, DateTimeOffset.UnixEpoch.AddHours(1));
         foreach (var decision in failFirst ? new[] { failed, completed } : [completed, failed])
         {
-            await client.PutAsync(ComplianceStatusService.Namespace, "subject-1", decision, opened.Context);
+            await Client.PutAsync(ComplianceStatusGrain.Namespace, subject, decision, opened.Context);
         }
 
-        var view = await service.GetAsync("subject-1");
+        var view = await Subject(subject).GetAsync();
         Assert.Equal(ComplianceStatus.Failed, view.Current!.Status);
         Assert.Equal("sanctions hit", view.Current.Reason);
         Assert.Equal([ComplianceStatus.Completed, ComplianceStatus.Failed], view.Concurrent.Select(s => s.Status).Order().ToArray());
@@ -38,12 +50,10 @@ public sealed class ComplianceStatusTests
     [Fact]
     public async Task Advance_Downwards_IsRefusedAndWritesNothing()
     {
-        await using var silo = await TestSilo.StartAsync();
-        var service = silo.Services.GetRequiredService<ComplianceStatusService>();
-        var opened = await service.OpenAsync("subject-2");
-        var failed = await service.FailAsync("subject-2", "expired passport", opened.Context);
+        var opened = await Subject("subject-2").OpenAsync();
+        var failed = await Subject("subject-2").AdvanceAsync(ComplianceStatus.Failed, "expired passport", opened.Context);
 
-        var after = await service.CompleteAsync("subject-2", failed.Context);
+        var after = await Subject("subject-2").AdvanceAsync(ComplianceStatus.Completed, null, failed.Context);
 
         Assert.Equal(ComplianceStatus.Failed, after.Current!.Status);
         Assert.Single(after.Concurrent);
@@ -53,24 +63,28 @@ public sealed class ComplianceStatusTests
     [Fact]
     public async Task Complete_WithContextOfFullRead_LeavesOneStatus()
     {
-        await using var silo = await TestSilo.StartAsync();
-        var service = silo.Services.GetRequiredService<ComplianceStatusService>();
-        var opened = await service.OpenAsync("subject-3");
+        var opened = await Subject("subject-3").OpenAsync();
 
-        var completed = await service.CompleteAsync("subject-3", opened.Context);
+        var completed = await Subject("subject-3").AdvanceAsync(ComplianceStatus.Completed, null, opened.Context);
 
         Assert.Equal(ComplianceStatus.Completed, Assert.Single(completed.Concurrent).Status);
     }
 
     [Fact]
+    public async Task Advance_ToUnknownStatus_IsRefused()
+    {
+        var opened = await Subject("subject-4").OpenAsync();
+
+        await Assert.ThrowsAsync<ArgumentException>(() => Subject("subject-4").AdvanceAsync("approved-ish", null, opened.Context));
+    }
+
+    [Fact]
     public async Task CausalClient_RefusesContextOfAnotherRecord()
     {
-        await using var silo = await TestSilo.StartAsync();
-        var client = silo.Services.GetRequiredService<ICausalClient>();
-        var a = await client.PutAsync("default", "a", new { n = 1 });
+        var a = await Client.PutAsync("default", "a", new { n = 1 });
 
-        await Assert.ThrowsAsync<ArgumentException>(() => client.PutAsync("default", "b", new { n = 2 }, a.Context));
-        var b = await client.GetAsync<Dictionary<string, int>>("default", "b");
+        await Assert.ThrowsAsync<ArgumentException>(() => Client.PutAsync("default", "b", new { n = 2 }, a.Context));
+        var b = await Client.GetAsync<Dictionary<string, int>>("default", "b");
 
         Assert.False(b.Found);
         Assert.True(b.Context.IsEmpty);
@@ -79,13 +93,10 @@ public sealed class ComplianceStatusTests
     [Fact]
     public async Task CausalClient_TypedRoundTripAndDelete()
     {
-        await using var silo = await TestSilo.StartAsync();
-        var client = silo.Services.GetRequiredService<ICausalClient>();
-
-        var written = await client.PutAsync("default", "typed", new ComplianceStatus("pending", null, DateTimeOffset.UnixEpoch));
-        var read = await client.GetAsync<ComplianceStatus>("default", "typed", written.Context);
-        var afterDelete = await client.DeleteAsync("default", "typed", read.Context);
-        var gone = await client.GetAsync<ComplianceStatus>("default", "typed");
+        var written = await Client.PutAsync("default", "typed", new ComplianceStatus("pending", null, DateTimeOffset.UnixEpoch));
+        var read = await Client.GetAsync<ComplianceStatus>("default", "typed", written.Context);
+        var afterDelete = await Client.DeleteAsync("default", "typed", read.Context);
+        var gone = await Client.GetAsync<ComplianceStatus>("default", "typed");
 
         Assert.Equal(new ComplianceStatus("pending", null, DateTimeOffset.UnixEpoch), read.Value);
         Assert.Single(read.Siblings);

@@ -3,7 +3,7 @@ using OrleansCausal.Storage;
 
 namespace OrleansCausal.Runtime.Tests.Gateway;
 
-/// <summary>Read-after-write over HTTP on a real SQLite file: served from the actor's cache, never at the cost of a
+/// <summary>Read-after-write over HTTP on a real SQLite file: served from the record grain's cache, never at the cost of a
 /// merge committed around the write.</summary>
 public sealed class ReadAfterWriteTests
 {
@@ -28,9 +28,9 @@ public sealed class ReadAfterWriteTests
 
         // (b1) a merge committed right after the write, before its acknowledgement (same batch or the next one).
         var early = RemoteBins.Next(key, "\"remote-1\"");
-        probe.AfterPut = request => RemoteBins.MergeAsync(probe.Inner, early);
+        probe.AfterWrite = request => RemoteBins.MergeAsync(probe.Inner, early);
         var second = await silo.Client.SendForRecordAsync(KvApi.Put(path, "\"v2\"", written.Context));
-        probe.AfterPut = null;
+        probe.AfterWrite = null;
         var afterSecond = await silo.Client.SendForRecordAsync(KvApi.Get(path));
         Assert.Equal(["\"v2\""], second.SiblingValues);
         Assert.Equal(["\"remote-1\"", "\"v2\""], afterSecond.SiblingValues.Order());
@@ -60,9 +60,9 @@ public sealed class ReadAfterWriteTests
             // odd rounds from another thread, so it lands just before or just after the put, often in its batch.
             Task merge = Task.CompletedTask;
             var odd = round % 2 == 1;
-            probe.BeforePut = _ =>
+            probe.BeforeWrite = _ =>
             {
-                probe.BeforePut = null;
+                probe.BeforeWrite = null;
                 merge = odd ? Task.Run(() => RemoteBins.MergeAsync(probe.Inner, remote)) : RemoteBins.MergeAsync(probe.Inner, remote);
                 return Task.CompletedTask;
             };

@@ -30,14 +30,14 @@ public sealed class StoreFailureTests
         var before = await silo.Client.SendForRecordAsync(KvApi.Put(Path, "\"kept\""));
         var sequenceBefore = await probe.GetLastSequenceAsync(default);
 
-        probe.PutFault = _ => Fault(kind);
+        probe.WriteFault = _ => Fault(kind);
         var (code, body, context, response) = await silo.Client.SendRawAsync(KvApi.Put(Path, "\"lost\"", before.Context));
         using (response)
         {
             AssertProblem(kind, status, error, code, body, context, response);
         }
 
-        probe.PutFault = null;
+        probe.WriteFault = null;
         var after = await silo.Client.SendForRecordAsync(KvApi.Get(Path));
         Assert.Equal(["\"kept\""], after.SiblingValues);
         Assert.Equal(before.Dots, after.Dots);

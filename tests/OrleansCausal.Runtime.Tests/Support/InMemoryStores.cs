@@ -8,6 +8,9 @@ public static class InMemoryStores
 {
     public static readonly RegionId RegionA = RegionId.Parse("A");
 
+    /// <summary>A store not yet opened: a test silo's grain storage opens it.</summary>
+    public static InMemoryRecordStore Create() => new(RegionA);
+
     public static async Task<InMemoryRecordStore> OpenAsync()
     {
         var store = new InMemoryRecordStore(RegionA);

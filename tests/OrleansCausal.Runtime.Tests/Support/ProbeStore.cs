@@ -4,13 +4,16 @@ using OrleansCausal.Storage;
 namespace OrleansCausal.Runtime.Tests.Support;
 
 /// <summary>
-/// A decorator over a real store for tests: measures how many puts per key overlap, counts reads, can hold puts at a
-/// gate, run a step just before or after the inner put (another change slipping in), inject faults, and swallow
-/// change notices (a silo that missed a notice). With <paramref name="ownsInner"/> it disposes the inner store.
+/// A decorator over a real store for tests: measures how many conditional writes per key overlap, counts loads, can
+/// hold writes at a gate, run a step just before or after the inner write (another change slipping in), inject
+/// faults, and swallow change notices (a silo that missed a notice). Several silos may share one probe (one database):
+/// it opens the inner store once and, with <paramref name="ownsInner"/>, disposes it when the last silo closes it.
 /// </summary>
 public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, bool ownsInner = false) : IRecordStore
 {
     private readonly Dictionary<RecordKey, int> _inFlight = [];
+    private readonly SemaphoreSlim _openGate = new(1, 1);
+    private int _opened;
     private int _maxPerKey;
     private int _inFlightAll;
     private int _maxAll;
@@ -35,29 +38,29 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
         }
     }
 
-    public int MaxConcurrentPutsPerKey => Volatile.Read(ref _maxPerKey);
+    public int MaxConcurrentWritesPerKey => Volatile.Read(ref _maxPerKey);
 
-    public int MaxConcurrentPuts => Volatile.Read(ref _maxAll);
+    public int MaxConcurrentWrites => Volatile.Read(ref _maxAll);
 
-    /// <summary>When set, every put waits for this task before reaching the store.</summary>
+    /// <summary>When set, every conditional write waits for this task before reaching the store.</summary>
     public Task? Gate { get; set; }
 
-    /// <summary>Completed when a put is waiting at <see cref="Gate"/>.</summary>
-    public TaskCompletionSource PutArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completed when a write is waiting at <see cref="Gate"/>.</summary>
+    public TaskCompletionSource WriteArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Runs after the put is enqueued by the actor, just before the inner store sees it.</summary>
-    public Func<PutRequest, Task>? BeforePut { get; set; }
+    /// <summary>Runs just before the inner store sees a conditional write.</summary>
+    public Func<RecordWrite, Task>? BeforeWrite { get; set; }
 
-    /// <summary>Runs after the inner store committed the put, before its result is handed back.</summary>
-    public Func<PutRequest, Task>? AfterPut { get; set; }
+    /// <summary>Runs after the inner store committed a conditional write, before its result is handed back.</summary>
+    public Func<RecordWrite, Task>? AfterWrite { get; set; }
 
-    /// <summary>When it returns an exception for a request, the put throws it and the inner store is not called.</summary>
-    public Func<PutRequest, Exception?>? PutFault { get; set; }
+    /// <summary>When it returns an exception for a write, the write throws it and the inner store is not called.</summary>
+    public Func<RecordWrite, Exception?>? WriteFault { get; set; }
 
-    /// <summary>When it returns an exception for a key, the read throws it and the inner store is not called.</summary>
+    /// <summary>When it returns an exception for a key, the load throws it and the inner store is not called.</summary>
     public Func<RecordKey, Exception?>? ReadFault { get; set; }
 
-    /// <summary>Reads that reached the inner store.</summary>
+    /// <summary>Loads that reached the inner store.</summary>
     public int Reads => Volatile.Read(ref _reads);
 
     public IRecordStore Inner => inner;
@@ -66,9 +69,23 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
 
     public string Description => "probe:" + inner.Description;
 
-    public Task OpenAsync(CancellationToken cancellationToken) => inner.OpenAsync(cancellationToken);
+    public async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        await _openGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_opened++ == 0)
+            {
+                await inner.OpenAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _openGate.Release();
+        }
+    }
 
-    public Task<CausalRecord> ReadAsync(RecordKey key, CancellationToken cancellationToken)
+    public Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken)
     {
         if (ReadFault?.Invoke(key) is { } fault)
         {
@@ -76,14 +93,14 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
         }
 
         Interlocked.Increment(ref _reads);
-        return inner.ReadAsync(key, cancellationToken);
+        return inner.LoadAsync(key, cancellationToken);
     }
 
-    public async Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
+    public async Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken)
     {
         lock (_inFlight)
         {
-            var now = _inFlight[request.Key] = _inFlight.GetValueOrDefault(request.Key) + 1;
+            var now = _inFlight[write.Key] = _inFlight.GetValueOrDefault(write.Key) + 1;
             _maxPerKey = Math.Max(_maxPerKey, now);
             _maxAll = Math.Max(_maxAll, ++_inFlightAll);
         }
@@ -92,26 +109,26 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
         {
             if (Gate is { } gate)
             {
-                PutArrived.TrySetResult();
+                WriteArrived.TrySetResult();
                 await gate.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
             }
 
-            if (PutFault?.Invoke(request) is { } fault)
+            if (WriteFault?.Invoke(write) is { } fault)
             {
                 throw fault;
             }
 
-            // Widen the window in which an unserialized second put would overlap this one.
+            // Widen the window in which an unserialized second write would overlap this one.
             await Task.Delay(2, cancellationToken);
-            if (BeforePut is { } before)
+            if (BeforeWrite is { } before)
             {
-                await before(request);
+                await before(write);
             }
 
-            var result = await inner.PutAsync(request, cancellationToken);
-            if (AfterPut is { } after)
+            var result = await inner.WriteAsync(write, cancellationToken);
+            if (AfterWrite is { } after)
             {
-                await after(request);
+                await after(write);
             }
 
             return result;
@@ -120,11 +137,13 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
         {
             lock (_inFlight)
             {
-                _inFlight[request.Key]--;
+                _inFlight[write.Key]--;
                 _inFlightAll--;
             }
         }
     }
+
+    public Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken) => inner.PutAsync(request, cancellationToken);
 
     public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken) =>
         inner.MergeAsync(bins, position, cancellationToken);
@@ -144,5 +163,19 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
     public Task<IReadOnlyList<(RecordKey Key, CausalRecord Record)>> ScanAsync(RecordKey? after, int maxCount, CancellationToken cancellationToken) =>
         inner.ScanAsync(after, maxCount, cancellationToken);
 
-    public ValueTask DisposeAsync() => ownsInner ? inner.DisposeAsync() : ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        await _openGate.WaitAsync();
+        try
+        {
+            if (--_opened <= 0 && ownsInner)
+            {
+                await inner.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _openGate.Release();
+        }
+    }
 }

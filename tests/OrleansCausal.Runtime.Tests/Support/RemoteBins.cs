@@ -12,7 +12,7 @@ public static class RemoteBins
 
     /// <summary>A new bin of region B, concurrent with everything this region wrote (empty context).</summary>
     public static KeyedBin Next(RecordKey key, string json) =>
-        new(key, new Bin(new Dot(RegionB, (ulong)Interlocked.Increment(ref _counter)), json, VersionVector.Empty, DateTimeOffset.UtcNow));
+        new(key, new Bin(new Dot(RegionB, (ulong)Interlocked.Increment(ref _counter)), json, VersionVector.Empty, DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
 
     public static Task MergeAsync(IRecordStore store, KeyedBin bin) =>
         store.MergeAsync([bin], position: null, CancellationToken.None);
