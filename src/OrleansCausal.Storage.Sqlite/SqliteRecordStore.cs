@@ -69,7 +69,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
             }
 
             _writer = SqliteConnections.Open(_options, create: true);
-            var (replica, created, from) = SqliteSchema.Open(_writer, _path, _options.Region, _time);
+            var (replica, created, from) = SqliteSchema.Open(_writer, _path, _options.Region, _time, _logger);
             if (created)
             {
                 Log.LogInformationCreated(_logger, _path, replica.ToString());
@@ -105,6 +105,13 @@ public sealed partial class SqliteRecordStore : IRecordStore
         // Millisecond precision: the stored form keeps milliseconds, so the returned bin equals the stored one.
         var writtenAt = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         return Enqueue(new PutOperation(request, Replica, writtenAt, cancellationToken)).Task;
+    }
+
+    public Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentOutOfRangeException.ThrowIfNegative(write.ExpectedVersion, nameof(write.ExpectedVersion));
+        return Enqueue(new ConditionalWriteOperation(write, Replica, cancellationToken)).Task;
     }
 
     public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
