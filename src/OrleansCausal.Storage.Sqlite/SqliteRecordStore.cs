@@ -111,6 +111,17 @@ public sealed partial class SqliteRecordStore : IRecordStore
     {
         ArgumentNullException.ThrowIfNull(write);
         ArgumentOutOfRangeException.ThrowIfNegative(write.ExpectedVersion, nameof(write.ExpectedVersion));
+        foreach (var bin in write.After.Bins)
+        {
+            // The stored form keeps milliseconds: a finer time would come back as another bin than the one written.
+            if (bin.WrittenAt.UtcTicks % TimeSpan.TicksPerMillisecond != 0)
+            {
+                throw new ArgumentException(
+                    $"Bin {bin.Dot} of record {write.Key} was accepted at {bin.WrittenAt:O}, finer than the millisecond the store keeps; truncate accepted times to milliseconds.",
+                    nameof(write));
+            }
+        }
+
         return Enqueue(new ConditionalWriteOperation(write, Replica, cancellationToken)).Task;
     }
 
