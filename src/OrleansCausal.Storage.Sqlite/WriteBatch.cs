@@ -15,6 +15,7 @@ internal sealed class WriteBatch(WriterCommands commands, string path, ILogger l
 {
     private readonly Dictionary<RecordKey, (StoredRecord Stored, StoredRecord Current)> _records = [];
     private readonly List<RecordKey> _dirty = [];
+    private readonly HashSet<RecordKey> _dirtyKeys = [];
 
     /// <summary>The record and its version as this batch has left it so far.</summary>
     public StoredRecord Load(RecordKey key)
@@ -37,7 +38,7 @@ internal sealed class WriteBatch(WriterCommands commands, string path, ILogger l
         var (stored, current) = _records[key];
         var version = current.Version + 1;
         _records[key] = (stored, new StoredRecord(record, version));
-        if (!_dirty.Contains(key))
+        if (_dirtyKeys.Add(key))
         {
             _dirty.Add(key);
         }
