@@ -42,8 +42,7 @@ internal sealed class MergeOperation(IReadOnlyList<KeyedBin> bins, InboundPositi
         {
             if (outcome.Changed)
             {
-                batch.Write(key, outcome.Record);
-                ChangedKeys.Add(key);
+                Changes.Add((key, batch.Write(key, outcome.Record)));
                 added += outcome.Added;
             }
         }
@@ -53,6 +52,6 @@ internal sealed class MergeOperation(IReadOnlyList<KeyedBin> bins, InboundPositi
             batch.SaveInboundPosition(position.Source, position.AppliedThrough);
         }
 
-        return new MergeResult(added, [.. ChangedKeys]);
+        return new MergeResult(added, [.. Changes.Select(c => c.Key)]);
     }
 }

@@ -13,8 +13,8 @@ internal sealed class PutOperation(PutRequest request, ReplicaId replica, DateTi
         var context = request.Override ? request.Context.Join(current.Clock) : request.Context;
         var outcome = current.Put(replica, request.Value, context, writtenAt, request.MaxBins);
         var sequence = batch.AppendChange(request.Key, outcome.Written);
-        batch.Write(request.Key, outcome.Record);
-        ChangedKeys.Add(request.Key);
-        return new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, sequence, 0);
+        var version = batch.Write(request.Key, outcome.Record);
+        Changes.Add((request.Key, version));
+        return new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, sequence, version);
     }
 }

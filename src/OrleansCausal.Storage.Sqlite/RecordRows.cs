@@ -1,17 +1,109 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using OrleansCausal.Core;
 using OrleansCausal.Core.Serialization;
 
 namespace OrleansCausal.Storage.Sqlite;
 
-/// <summary>Decodes stored rows; a row that does not decode is reported with its key and never served.</summary>
+/// <summary>
+/// Reads records from their rows: a <c>records</c> row (version, encoded clock) joined with its <c>bins</c> rows, in
+/// one statement so that a reader outside a transaction still sees one committed state. A record whose rows do not
+/// decode is reported with its key and never served.
+/// </summary>
 internal static class RecordRows
 {
-    public static CausalRecord DecodeRecord(string path, RecordKey key, byte[] data, ILogger logger)
+    /// <summary>One record: version, clock, then the bin columns (no row when the record was never written).</summary>
+    public const string SelectOne =
+        $"SELECT r.version, r.clock, {BinRow.Columns} FROM records r LEFT JOIN bins b ON b.namespace = r.namespace AND b.key = r.key " +
+        "WHERE r.namespace = $p0 AND r.key = $p1";
+
+    /// <summary>A page of records in key order: namespace, key, version, clock, then the bin columns.</summary>
+    public const string SelectFirstPage =
+        "SELECT r.namespace, r.key, r.version, r.clock, " + BinRow.Columns + " FROM " +
+        "(SELECT namespace, key, version, clock FROM records ORDER BY namespace, key LIMIT $p0) r " +
+        "LEFT JOIN bins b ON b.namespace = r.namespace AND b.key = r.key ORDER BY r.namespace, r.key";
+
+    /// <summary>As <see cref="SelectFirstPage"/>, for the records after ($p0, $p1).</summary>
+    public const string SelectPageAfter =
+        "SELECT r.namespace, r.key, r.version, r.clock, " + BinRow.Columns + " FROM " +
+        "(SELECT namespace, key, version, clock FROM records WHERE namespace > $p0 OR (namespace = $p0 AND key > $p1) ORDER BY namespace, key LIMIT $p2) r " +
+        "LEFT JOIN bins b ON b.namespace = r.namespace AND b.key = r.key ORDER BY r.namespace, r.key";
+
+    /// <summary>Reads the result of <see cref="SelectOne"/>; <see cref="StoredRecord.Missing"/> when there is no row.</summary>
+    public static StoredRecord ReadOne(SqliteDataReader rows, string path, RecordKey key, ILogger logger)
     {
+        if (!rows.Read())
+        {
+            return StoredRecord.Missing;
+        }
+
+        var version = rows.GetInt64(0);
+        var clock = (byte[])rows.GetValue(1);
+        var bins = new List<BinRow>();
+        do
+        {
+            if (BinRow.Read(rows, 2) is { } bin)
+            {
+                bins.Add(bin);
+            }
+        }
+        while (rows.Read());
+
+        return new StoredRecord(Decode(path, key, clock, bins, logger), version);
+    }
+
+    /// <summary>Reads the result of a page query: one entry per record, in key order. A corrupt record comes back
+    /// with a <c>null</c> record (it was logged).</summary>
+    public static List<(RecordKey Key, CausalRecord? Record)> ReadPage(SqliteDataReader rows, string path, ILogger logger)
+    {
+        var page = new List<(RecordKey, CausalRecord?)>();
+        RecordKey? current = null;
+        byte[] clock = [];
+        var bins = new List<BinRow>();
+        while (rows.Read())
+        {
+            var key = new RecordKey(rows.GetString(0), rows.GetString(1));
+            if (current != key)
+            {
+                if (current is { } done)
+                {
+                    page.Add((done, TryDecode(path, done, clock, bins, logger)));
+                }
+
+                current = key;
+                clock = (byte[])rows.GetValue(3);
+                bins = [];
+            }
+
+            if (BinRow.Read(rows, 4) is { } bin)
+            {
+                bins.Add(bin);
+            }
+        }
+
+        if (current is { } last)
+        {
+            page.Add((last, TryDecode(path, last, clock, bins, logger)));
+        }
+
+        return page;
+    }
+
+    /// <summary>The record from its clock and bin rows; throws <see cref="RecordStoreException"/> naming the key when
+    /// they are corrupt or break the record invariants.</summary>
+    public static CausalRecord Decode(string path, RecordKey key, byte[] clock, IReadOnlyList<BinRow> bins, ILogger logger)
+    {
+        if (clock.Length == 0)
+        {
+            // The schema-2 migration's mark for a schema-1 row that did not decode (see PerBinMigration).
+            var error = new InvalidDataException($"its schema-1 row did not decode when the file was migrated; the original bytes are kept in table {PerBinMigration.CorruptTable}");
+            Log.LogErrorCorruptRecord(logger, path, key.ToString(), error);
+            throw new RecordStoreException($"SQLite store '{path}': record {key} is corrupt and cannot be read ({error.Message}).", error, key);
+        }
+
         try
         {
-            return CausalBinaryCodec.DecodeRecord(data);
+            return CausalRecord.Restore(bins.Select(b => b.ToBin()), CausalBinaryCodec.DecodeVector(clock));
         }
         catch (Exception error) when (error is InvalidDataException or ArgumentException or OverflowException or EndOfStreamException)
         {
@@ -29,6 +121,18 @@ internal static class RecordRows
         catch (Exception error) when (error is InvalidDataException or ArgumentException or OverflowException or EndOfStreamException)
         {
             throw new RecordStoreException($"SQLite store '{path}': change-feed entry {sequence} of record {key} is corrupt ({error.Message}).", error, key);
+        }
+    }
+
+    private static CausalRecord? TryDecode(string path, RecordKey key, byte[] clock, IReadOnlyList<BinRow> bins, ILogger logger)
+    {
+        try
+        {
+            return Decode(path, key, clock, bins, logger);
+        }
+        catch (RecordStoreException)
+        {
+            return null;
         }
     }
 }

@@ -6,18 +6,11 @@ namespace OrleansCausal.Storage.Sqlite;
 public sealed partial class SqliteRecordStore
 {
 
-    // Contract stub while the per-bin schema lands (replaced by the real conditional write).
-    public Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Conditional writes are not implemented by this store yet.");
-
-    public async Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken) =>
-        new(await ReadRecordAsync(key, cancellationToken).ConfigureAwait(false), 0);
-
-    private Task<CausalRecord> ReadRecordAsync(RecordKey key, CancellationToken cancellationToken) =>
+    public Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken) =>
         ReadWith(cancellationToken, "reading a record", key, reader =>
         {
-            var data = reader.Command("SELECT record FROM records WHERE namespace = $p0 AND key = $p1", key.Namespace, key.Key).ExecuteScalar() as byte[];
-            return data is null ? CausalRecord.Empty : RecordRows.DecodeRecord(_path, key, data, _logger);
+            using var rows = reader.Command(RecordRows.SelectOne, key.Namespace, key.Key).ExecuteReader();
+            return RecordRows.ReadOne(rows, _path, key, _logger);
         });
 
     public Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken)
@@ -68,23 +61,17 @@ public sealed partial class SqliteRecordStore
             {
                 var want = maxCount - page.Count;
                 using var rows = cursor is { } from
-                    ? reader.Command(
-                        "SELECT namespace, key, record FROM records WHERE namespace > $p0 OR (namespace = $p0 AND key > $p1) ORDER BY namespace, key LIMIT $p2",
-                        from.Namespace, from.Key, (long)want).ExecuteReader()
-                    : reader.Command("SELECT namespace, key, record FROM records ORDER BY namespace, key LIMIT $p0", (long)want).ExecuteReader();
-                var read = 0;
-                while (rows.Read())
+                    ? reader.Command(RecordRows.SelectPageAfter, from.Namespace, from.Key, (long)want).ExecuteReader()
+                    : reader.Command(RecordRows.SelectFirstPage, (long)want).ExecuteReader();
+                var records = RecordRows.ReadPage(rows, _path, _logger);
+                var read = records.Count;
+                foreach (var (key, record) in records)
                 {
-                    read++;
-                    var key = new RecordKey(rows.GetString(0), rows.GetString(1));
                     cursor = key;
-                    try
+                    if (record is not null)
                     {
-                        page.Add((key, RecordRows.DecodeRecord(_path, key, (byte[])rows.GetValue(2), _logger)));
-                    }
-                    catch (RecordStoreException)
-                    {
-                        // Logged by DecodeRecord; the rest of the store stays available.
+                        // A corrupt record was logged by ReadPage and is skipped; the rest of the store stays available.
+                        page.Add((key, record));
                     }
                 }
 

@@ -107,10 +107,10 @@ public sealed partial class SqliteRecordStore
                         operation.Apply(state);
                         applied.Add(operation);
                     }
-                    catch (Exception refused) when (refused is ForgedDotException or RecordStoreException { Key: not null })
+                    catch (Exception refused) when (refused is ForgedDotException or RecordVersionConflictException or OperationRefusedException or RecordStoreException { Key: not null })
                     {
                         // This operation alone is refused; it changed nothing, the rest of the batch goes on.
-                        operation.Fail(refused);
+                        operation.Fail(refused is OperationRefusedException own ? own.Reason : refused);
                     }
                 }
 
@@ -139,9 +139,9 @@ public sealed partial class SqliteRecordStore
         // the event raised, then complete the callers.
         foreach (var operation in applied)
         {
-            foreach (var key in operation.ChangedKeys)
+            foreach (var (key, version) in operation.Changes)
             {
-                RaiseRecordChanged(key);
+                RaiseRecordChanged(key, version);
             }
         }
 
@@ -151,7 +151,7 @@ public sealed partial class SqliteRecordStore
         }
     }
 
-    private void RaiseRecordChanged(RecordKey key)
+    private void RaiseRecordChanged(RecordKey key, long version)
     {
         var handler = RecordChanged;
         if (handler is null)
@@ -161,7 +161,7 @@ public sealed partial class SqliteRecordStore
 
         try
         {
-            handler(this, new RecordChangedEventArgs(key, isLocal: true, 0));
+            handler(this, new RecordChangedEventArgs(key, isLocal: true, version));
         }
         catch (Exception error)
         {

@@ -69,7 +69,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
             }
 
             _writer = SqliteConnections.Open(_options, create: true);
-            var (replica, created, from) = SqliteSchema.Open(_writer, _path, _options.Region, _time);
+            var (replica, created, from) = SqliteSchema.Open(_writer, _path, _options.Region, _time, _logger);
             if (created)
             {
                 Log.LogInformationCreated(_logger, _path, replica.ToString());
@@ -105,6 +105,24 @@ public sealed partial class SqliteRecordStore : IRecordStore
         // Millisecond precision: the stored form keeps milliseconds, so the returned bin equals the stored one.
         var writtenAt = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
         return Enqueue(new PutOperation(request, Replica, writtenAt, cancellationToken)).Task;
+    }
+
+    public Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentOutOfRangeException.ThrowIfNegative(write.ExpectedVersion, nameof(write.ExpectedVersion));
+        foreach (var bin in write.After.Bins)
+        {
+            // The stored form keeps milliseconds: a finer time would come back as another bin than the one written.
+            if (bin.WrittenAt.UtcTicks % TimeSpan.TicksPerMillisecond != 0)
+            {
+                throw new ArgumentException(
+                    $"Bin {bin.Dot} of record {write.Key} was accepted at {bin.WrittenAt:O}, finer than the millisecond the store keeps; truncate accepted times to milliseconds.",
+                    nameof(write));
+            }
+        }
+
+        return Enqueue(new ConditionalWriteOperation(write, Replica, cancellationToken)).Task;
     }
 
     public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)

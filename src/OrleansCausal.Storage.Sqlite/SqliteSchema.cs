@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using OrleansCausal.Core;
 
 namespace OrleansCausal.Storage.Sqlite;
@@ -10,9 +11,16 @@ namespace OrleansCausal.Storage.Sqlite;
 /// </summary>
 internal static class SqliteSchema
 {
-    /// <summary>Migration i (1-based) takes the schema from version i - 1 to i. Append only; never edit a shipped one.</summary>
-    private static readonly string[] Migrations =
+    /// <summary>Migration i (1-based) takes the schema from version i - 1 to i. Append only; never edit a shipped one.
+    /// Each runs inside the opening write transaction.</summary>
+    private static readonly Action<SqliteConnection, string, ILogger>[] Migrations =
     [
+        static (connection, _, _) => Execute(connection, Schema1),
+        PerBinMigration.Apply,
+    ];
+
+    /// <summary>Schema 1: one encoded blob per record (<c>records.record</c>).</summary>
+    private const string Schema1 =
         """
         CREATE TABLE meta (
             id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -35,14 +43,13 @@ internal static class SqliteSchema
         CREATE TABLE inbound_positions (
             source TEXT PRIMARY KEY,
             seq INTEGER NOT NULL) WITHOUT ROWID;
-        """,
-    ];
+        """;
 
     public static int CurrentVersion => Migrations.Length;
 
     /// <summary>Creates or migrates the schema and loads or creates the incarnation, in one write transaction so
     /// that two processes opening a new file at once agree on a single epoch.</summary>
-    public static (ReplicaId Replica, bool Created, int From) Open(SqliteConnection connection, string path, RegionId region, TimeProvider time)
+    public static (ReplicaId Replica, bool Created, int From) Open(SqliteConnection connection, string path, RegionId region, TimeProvider time, ILogger logger)
     {
         Execute(connection, "BEGIN IMMEDIATE");
         try
@@ -58,7 +65,7 @@ internal static class SqliteSchema
 
             for (var next = version + 1; next <= CurrentVersion; next++)
             {
-                Execute(connection, Migrations[next - 1]);
+                Migrations[next - 1](connection, path, logger);
                 Execute(connection, $"INSERT INTO schema_version (id, version) VALUES (1, {next}) ON CONFLICT (id) DO UPDATE SET version = excluded.version");
             }
 

@@ -3,13 +3,15 @@ using OrleansCausal.Core;
 namespace OrleansCausal.Storage.Sqlite;
 
 /// <summary>A write waiting for the writer. <see cref="Apply"/> runs inside the batch transaction; it throws
-/// before changing anything when the operation itself is refused (forged dot, corrupt record).</summary>
+/// before changing anything when the operation itself is refused (forged or reissued dot, version conflict, corrupt
+/// record), and the rest of the batch goes on.</summary>
 internal abstract class WriteOperation(CancellationToken cancellationToken)
 {
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
-    /// <summary>Records this operation changed, known after <see cref="Apply"/>; raised after commit.</summary>
-    public List<RecordKey> ChangedKeys { get; } = [];
+    /// <summary>Records this operation changed, with their new versions, known after <see cref="Apply"/>; raised
+    /// after commit.</summary>
+    public List<(RecordKey Key, long Version)> Changes { get; } = [];
 
     /// <summary>True once the operation succeeded, failed or was cancelled.</summary>
     public abstract bool IsDone { get; }

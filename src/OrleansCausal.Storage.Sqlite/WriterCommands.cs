@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 
 namespace OrleansCausal.Storage.Sqlite;
 
@@ -7,16 +8,25 @@ internal sealed class WriterCommands : IDisposable
 {
     private readonly SqliteCommand _selectRecord;
     private readonly SqliteCommand _upsertRecord;
+    private readonly SqliteCommand _insertBin;
+    private readonly SqliteCommand _deleteBin;
     private readonly SqliteCommand _insertChange;
     private readonly SqliteCommand _upsertCheckpoint;
     private readonly SqliteCommand _upsertInbound;
 
     public WriterCommands(SqliteConnection connection)
     {
-        _selectRecord = Create(connection, "SELECT record FROM records WHERE namespace = $ns AND key = $key", "$ns", "$key");
+        _selectRecord = Create(connection, RecordRows.SelectOne, "$p0", "$p1");
         _upsertRecord = Create(connection,
-            "INSERT INTO records (namespace, key, record) VALUES ($ns, $key, $record) ON CONFLICT (namespace, key) DO UPDATE SET record = excluded.record",
-            "$ns", "$key", "$record");
+            "INSERT INTO records (namespace, key, version, clock) VALUES ($ns, $key, $version, $clock) " +
+            "ON CONFLICT (namespace, key) DO UPDATE SET version = excluded.version, clock = excluded.clock",
+            "$ns", "$key", "$version", "$clock");
+        _insertBin = Create(connection,
+            "INSERT INTO bins (namespace, key, replica, counter, value, context, written_at) VALUES ($ns, $key, $replica, $counter, $value, $context, $writtenAt)",
+            "$ns", "$key", "$replica", "$counter", "$value", "$context", "$writtenAt");
+        _deleteBin = Create(connection,
+            "DELETE FROM bins WHERE namespace = $ns AND key = $key AND replica = $replica AND counter = $counter",
+            "$ns", "$key", "$replica", "$counter");
         _insertChange = Create(connection, "INSERT INTO changes (namespace, key, bin) VALUES ($ns, $key, $bin) RETURNING seq", "$ns", "$key", "$bin");
         _upsertCheckpoint = Create(connection,
             "INSERT INTO checkpoints (name, seq) VALUES ($name, $seq) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq", "$name", "$seq");
@@ -24,16 +34,29 @@ internal sealed class WriterCommands : IDisposable
             "INSERT INTO inbound_positions (source, seq) VALUES ($source, $seq) ON CONFLICT (source) DO UPDATE SET seq = excluded.seq", "$source", "$seq");
     }
 
-    public byte[]? SelectRecord(RecordKey key)
+    public StoredRecord SelectRecord(RecordKey key, string path, ILogger logger)
     {
         Bind(_selectRecord, key.Namespace, key.Key);
-        return _selectRecord.ExecuteScalar() as byte[];
+        using var rows = _selectRecord.ExecuteReader();
+        return RecordRows.ReadOne(rows, path, key, logger);
     }
 
-    public void UpsertRecord(RecordKey key, byte[] record)
+    public void UpsertRecord(RecordKey key, long version, byte[] clock)
     {
-        Bind(_upsertRecord, key.Namespace, key.Key, record);
+        Bind(_upsertRecord, key.Namespace, key.Key, version, clock);
         _upsertRecord.ExecuteNonQuery();
+    }
+
+    public void InsertBin(RecordKey key, BinRow bin)
+    {
+        Bind(_insertBin, key.Namespace, key.Key, bin.Replica, bin.Counter, (object?)bin.Value ?? DBNull.Value, bin.Context, bin.WrittenAtMs);
+        _insertBin.ExecuteNonQuery();
+    }
+
+    public void DeleteBin(RecordKey key, (string Replica, long Counter) dot)
+    {
+        Bind(_deleteBin, key.Namespace, key.Key, dot.Replica, dot.Counter);
+        _deleteBin.ExecuteNonQuery();
     }
 
     public long InsertChange(RecordKey key, byte[] bin)
@@ -58,6 +81,8 @@ internal sealed class WriterCommands : IDisposable
     {
         _selectRecord.Dispose();
         _upsertRecord.Dispose();
+        _insertBin.Dispose();
+        _deleteBin.Dispose();
         _insertChange.Dispose();
         _upsertCheckpoint.Dispose();
         _upsertInbound.Dispose();

@@ -35,7 +35,7 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
         Assert.True(File.Exists(path), "the file and its directory are created on first use");
         Assert.Equal($"sqlite:{path}", store.Description);
         Assert.Equal("wal", Raw(path, "PRAGMA journal_mode") as string);
-        Assert.Equal(1L, Raw(path, "SELECT version FROM schema_version"));
+        Assert.Equal(2L, Raw(path, "SELECT version FROM schema_version"));
         Assert.Equal((long)store.Replica.Epoch, Raw(path, "SELECT epoch FROM meta"));
     }
 
@@ -48,7 +48,7 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
         var good = new RecordKey("n", "good");
         await store.PutAsync(new PutRequest(bad, "1", VersionVector.Empty), Ct);
         await store.PutAsync(new PutRequest(good, "2", VersionVector.Empty), Ct);
-        Raw(path, "UPDATE records SET record = X'01FFFFFF' WHERE key = 'bad'");
+        Raw(path, "UPDATE records SET clock = X'01FFFFFF' WHERE key = 'bad'");
 
         var readError = await Assert.ThrowsAsync<RecordStoreException>(() => store.ReadAsync(bad, Ct));
         Assert.Equal(bad, readError.Key);
@@ -113,7 +113,7 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
         var error = await Assert.ThrowsAsync<RecordStoreException>(() => OpenAsync(path));
 
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
-        Assert.Contains("version 1 ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("version 2 ", error.Message, StringComparison.Ordinal);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Equal(99L, Raw(path, "SELECT version FROM schema_version"));
     }

@@ -1,0 +1,84 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using OrleansCausal.Core;
+using OrleansCausal.Core.Serialization;
+
+namespace OrleansCausal.Storage.Sqlite;
+
+/// <summary>
+/// Schema 2: a record is stored bin by bin. <c>records</c> keeps one row per record with its version (bumped by every
+/// change; the conditional write's ETag) and its encoded clock; <c>bins</c> keeps one row per bin, keyed by record and
+/// dot. Both are WITHOUT ROWID tables, so a record's bins are stored together in dot order and read with one range
+/// scan. Schema-1 rows (one encoded blob per record) are decoded and rewritten as rows at version 1 in the opening
+/// transaction; a row that does not decode is moved, bytes intact, to <see cref="CorruptTable"/> and its record is
+/// marked corrupt (an empty clock), so it is still reported with its key and never reissues a dot.
+/// </summary>
+internal static class PerBinMigration
+{
+    public const string CorruptTable = "corrupt_records_v1";
+
+    private const string Schema =
+        $"""
+        ALTER TABLE records RENAME TO records_v1;
+        CREATE TABLE records (
+            namespace TEXT NOT NULL,
+            key TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            clock BLOB NOT NULL,
+            PRIMARY KEY (namespace, key)) WITHOUT ROWID;
+        CREATE TABLE bins (
+            namespace TEXT NOT NULL,
+            key TEXT NOT NULL,
+            replica TEXT NOT NULL,
+            counter INTEGER NOT NULL,
+            value TEXT NULL,
+            context BLOB NOT NULL,
+            written_at INTEGER NOT NULL,
+            PRIMARY KEY (namespace, key, replica, counter)) WITHOUT ROWID;
+        CREATE TABLE {CorruptTable} (
+            namespace TEXT NOT NULL,
+            key TEXT NOT NULL,
+            record BLOB NOT NULL,
+            error TEXT NOT NULL,
+            PRIMARY KEY (namespace, key)) WITHOUT ROWID;
+        """;
+
+    public static void Apply(SqliteConnection connection, string path, ILogger logger)
+    {
+        SqliteSchema.Execute(connection, Schema);
+        using var commands = new WriterCommands(connection);
+        using var corrupt = WriterCommands.Create(connection,
+            $"INSERT INTO {CorruptTable} (namespace, key, record, error) VALUES ($p0, $p1, $p2, $p3)", "$p0", "$p1", "$p2", "$p3");
+        using var select = connection.CreateCommand();
+        select.CommandText = "SELECT namespace, key, record FROM records_v1";
+        using (var rows = select.ExecuteReader())
+        {
+            while (rows.Read())
+            {
+                var key = new RecordKey(rows.GetString(0), rows.GetString(1));
+                var data = (byte[])rows.GetValue(2);
+                CausalRecord record;
+                try
+                {
+                    record = CausalBinaryCodec.DecodeRecord(data);
+                }
+                catch (Exception error) when (error is InvalidDataException or ArgumentException or OverflowException or EndOfStreamException)
+                {
+                    Log.LogErrorCorruptRecord(logger, path, key.ToString(), error);
+                    WriterCommands.Bind(corrupt, key.Namespace, key.Key, data, error.Message);
+                    corrupt.ExecuteNonQuery();
+                    commands.UpsertRecord(key, 1, []);
+                    continue;
+                }
+
+                commands.UpsertRecord(key, 1, CausalBinaryCodec.EncodeVector(record.Clock));
+                foreach (var bin in record.Bins)
+                {
+                    commands.InsertBin(key, BinRow.From(bin));
+                }
+            }
+        }
+
+        SqliteSchema.Execute(connection, "DROP TABLE records_v1");
+    }
+}
