@@ -14,13 +14,17 @@ internal static class MembershipSchema
     /// fail on a unique violation in the catalog when two transactions race). 'OCMEMB' in ASCII.</summary>
     private const long SchemaLockKey = 0x4F434D454D42;
 
-    private const string CreateSql = """
-        CREATE SCHEMA IF NOT EXISTS orleanscausal;
+    private const string CreateSchemaSql = "CREATE SCHEMA IF NOT EXISTS orleanscausal";
+
+    private const string CreateVersionTableSql = """
         CREATE TABLE IF NOT EXISTS orleanscausal.membership_version (
             cluster_id   text    PRIMARY KEY,
             version      integer NOT NULL,
             version_etag uuid    NOT NULL
-        );
+        )
+        """;
+
+    private const string CreateSiloTableSql = """
         CREATE TABLE IF NOT EXISTS orleanscausal.membership_silo (
             cluster_id       text          NOT NULL REFERENCES orleanscausal.membership_version (cluster_id) ON DELETE CASCADE,
             silo_address     text          NOT NULL,
@@ -37,7 +41,7 @@ internal static class MembershipSchema
             suspecting_times timestamptz[] NOT NULL,
             row_etag         uuid          NOT NULL,
             PRIMARY KEY (cluster_id, silo_address)
-        );
+        )
         """;
 
     private const string InsertVersionSql = """
@@ -55,7 +59,9 @@ internal static class MembershipSchema
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock(@key)") { Parameters = { new("key", SchemaLockKey) } });
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(CreateSql));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(CreateSchemaSql));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(CreateVersionTableSql));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(CreateSiloTableSql));
             if (createVersionRow)
             {
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertVersionSql) { Parameters = { new("cluster_id", clusterId) } });
