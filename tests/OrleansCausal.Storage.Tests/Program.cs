@@ -1,3 +1,4 @@
+using OrleansCausal.Storage.Tests.Membership;
 using OrleansCausal.Storage.Tests.Processes;
 
 namespace OrleansCausal.Storage.Tests;
@@ -6,13 +7,16 @@ namespace OrleansCausal.Storage.Tests;
 public static class Program
 {
     public static Task<int> Main(string[] args) =>
-        args is [ChildWriter.Command, ..]
-            ? ChildWriter.RunAsync(args[1..])
-            : Task.FromResult(Usage());
+        args switch
+        {
+            [ChildWriter.Command, ..] => ChildWriter.RunAsync(args[1..]),
+            [MembershipChildSilo.Command, ..] => MembershipChildSilo.RunAsync(args[1..]),
+            _ => Task.FromResult(Usage()),
+        };
 
     private static int Usage()
     {
-        Console.Error.WriteLine($"usage: {ChildWriter.Usage}");
+        Console.Error.WriteLine($"usage: {ChildWriter.Usage}\n       {MembershipChildSilo.Usage}");
         return 2;
     }
 }
