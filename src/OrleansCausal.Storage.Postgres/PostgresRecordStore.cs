@@ -12,13 +12,19 @@ namespace OrleansCausal.Storage.Postgres;
 /// The PostgreSQL storage provider: a region's silos share one database (one schema), and every per-record
 /// operation is atomic in the database itself, so two silos writing one key never lose a bin or reuse a dot.
 /// <para>
+/// Storage: a <c>records</c> row per record (clock and version) and a <c>bins</c> row per bin, keyed by the dot; a write
+/// changes only the difference (inserts the added bins, deletes the removed ones, sets the clock and the version).
+/// </para>
+/// <para>
 /// Atomicity: a transaction that makes sure each record of the batch has a row (<c>INSERT … ON CONFLICT DO NOTHING</c>),
-/// locks the rows (<c>SELECT … FOR UPDATE</c>, in key order), computes the new records with Core's
+/// locks the rows (<c>SELECT … FOR UPDATE</c>, in key order), reads their bins, computes the new records with Core's
 /// <see cref="CausalRecord.Put"/> / <see cref="CausalRecord.Merge"/> — the one implementation of the semantics, shared
-/// with the SQLite provider — and writes them back. We chose row locking in a transaction over a stored function
-/// because the semantics then live in one place (Core, tested there) instead of being re-implemented in PL/pgSQL;
-/// the lock makes the read-compute-write one atomic step, so the dot counter <c>max(clock[R], context[R]) + 1</c> is
-/// computed from the latest committed record by exactly one writer at a time.
+/// with the SQLite provider — or checks a conditional write's expected version, and writes the difference back.
+/// We chose row locking in a transaction over a stored function because the semantics then live in one place (Core,
+/// tested there) instead of being re-implemented in PL/pgSQL; the lock makes the read-compute-write one atomic step,
+/// so the dot counter <c>max(clock[R], context[R]) + 1</c> is computed from the latest committed record by exactly
+/// one writer at a time. Every change bumps the record's version by one; a batch computed from cached records
+/// commits in one round trip with the versions checked (compare-and-set) and falls back to locking otherwise.
 /// </para>
 /// <para>
 /// Durability: a put returns after COMMIT, which with the server defaults (<c>fsync = on</c>,
