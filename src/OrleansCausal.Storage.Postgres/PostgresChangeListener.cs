@@ -17,14 +17,14 @@ internal sealed class PostgresChangeListener : IAsyncDisposable
     private readonly Guid _instanceId;
     private readonly string _description;
     private readonly ILogger _logger;
-    private readonly Action<RecordKey> _onRemoteChange;
+    private readonly Action<RecordKey, long> _onRemoteChange;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _firstListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _connectionString;
     private TaskCompletionSource _nextListen = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
 
-    public PostgresChangeListener(PostgresRecordStoreOptions options, PostgresSql sql, Guid instanceId, string description, ILogger logger, Action<RecordKey> onRemoteChange)
+    public PostgresChangeListener(PostgresRecordStoreOptions options, PostgresSql sql, Guid instanceId, string description, ILogger logger, Action<RecordKey, long> onRemoteChange)
     {
         _options = options;
         _sql = sql;
@@ -131,9 +131,10 @@ internal sealed class PostgresChangeListener : IAsyncDisposable
 
         Guid source;
         RecordKey key;
+        long version;
         try
         {
-            (source, key) = PostgresNotification.Decode(e.Payload);
+            (source, key, version) = PostgresNotification.Decode(e.Payload);
         }
         catch (Exception error) when (error is FormatException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -143,7 +144,7 @@ internal sealed class PostgresChangeListener : IAsyncDisposable
 
         if (source != _instanceId)
         {
-            _onRemoteChange(key);
+            _onRemoteChange(key, version);
         }
     }
 }

@@ -79,12 +79,12 @@ public sealed partial class PostgresRecordStore
             try
             {
                 var result = await MergeOnceAsync(groups, keys, position).ConfigureAwait(false);
-                foreach (var key in result.ChangedKeys)
+                foreach (var (key, version) in result.Changes)
                 {
-                    Raise(key, isLocal: true);
+                    Raise(key, isLocal: true, version);
                 }
 
-                return result;
+                return result.Result;
             }
             catch (Exception e) when (PostgresErrors.IsTransientConflict(e) && attempt < MaxConflictRetries)
             {
@@ -108,18 +108,20 @@ public sealed partial class PostgresRecordStore
         public TaskCompletionSource<MergeResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private async Task<MergeResult> MergeOnceAsync(Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position)
+    /// <summary>One merge transaction: locks the records, merges, writes the bins that differ. Returns the result and
+    /// each changed record's new version.</summary>
+    private async Task<(MergeResult Result, List<(RecordKey Key, long Version)> Changes)> MergeOnceAsync(Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position)
     {
         await using var connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
-            var writes = new TransactionWrites { Position = position };
+            var writes = new PostgresTransactionWrites { Position = position };
             var added = 0;
             foreach (var key in keys)
             {
-                var (data, version) = stored[key];
-                var record = Decode(key, data);
+                var rows = stored[key];
+                var record = Decode(key, rows);
                 foreach (var bin in groups[key])
                 {
                     // A dot under our own replica that our clock does not cover was never issued by us: forged or
@@ -137,11 +139,8 @@ public sealed partial class PostgresRecordStore
                 }
 
                 added += outcome.Added;
-                writes.RecordKeys.Add(key);
-                writes.RecordData.Add(CausalBinaryCodec.EncodeRecord(outcome.Record));
-                writes.RecordVersions.Add(version);
-                writes.Records.Add(outcome.Record);
-                if (NotificationFor(key) is { } payload)
+                writes.AddRecord(key, record, outcome.Record, rows.Version, rows.Version + 1);
+                if (NotificationFor(key, rows.Version + 1) is { } payload)
                 {
                     writes.Notifications.Add(payload);
                 }
@@ -149,12 +148,14 @@ public sealed partial class PostgresRecordStore
 
             await WriteAndCommitAsync(connection, writes).ConfigureAwait(false);
             _notifier!.Enqueue(writes.Notifications);
+            var changes = new List<(RecordKey Key, long Version)>(writes.RecordKeys.Count);
             for (var i = 0; i < writes.RecordKeys.Count; i++)
             {
-                _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.RecordVersions[i] + 1);
+                _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.NewVersions[i]);
+                changes.Add((writes.RecordKeys[i], writes.NewVersions[i]));
             }
 
-            return new MergeResult(added, writes.RecordKeys.ToArray());
+            return (new MergeResult(added, writes.RecordKeys.ToArray()), changes);
         }
         catch
         {

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using OrleansCausal.Core;
+using OrleansCausal.Core.Serialization;
 
 namespace OrleansCausal.Storage.Postgres;
 
@@ -10,9 +11,11 @@ namespace OrleansCausal.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresRecordStore
 {
-    /// <summary>Round trip 1: BEGIN, a row for every record of <paramref name="keys"/> (sorted), and the rows locked in
-    /// key order. Returns each record's stored bytes.</summary>
-    private async Task<Dictionary<RecordKey, (byte[] Data, long Version)>> BeginAndLockAsync(NpgsqlConnection connection, IReadOnlyList<RecordKey> keys)
+    private static readonly byte[] EmptyClockBytes = CausalBinaryCodec.EncodeVector(VersionVector.Empty);
+
+    /// <summary>Round trip 1: BEGIN, a row for every record of <paramref name="keys"/> (sorted), the rows locked in
+    /// key order, and their bins. Returns each record's stored rows.</summary>
+    private async Task<Dictionary<RecordKey, PostgresStoredRows>> BeginAndLockAsync(NpgsqlConnection connection, IReadOnlyList<RecordKey> keys)
     {
         var namespaces = new string[keys.Count];
         var names = new string[keys.Count];
@@ -27,28 +30,41 @@ public sealed partial class PostgresRecordStore
         if (keys.Count > 0)
         {
             var insert = new NpgsqlBatchCommand(_sql.InsertMissing);
-            insert.Parameters.Add(TextArray(namespaces));
-            insert.Parameters.Add(TextArray(names));
-            insert.Parameters.Add(new NpgsqlParameter { Value = EmptyRecordBytes, NpgsqlDbType = NpgsqlDbType.Bytea });
+            insert.Parameters.Add(PostgresParameters.Text(namespaces));
+            insert.Parameters.Add(PostgresParameters.Text(names));
+            insert.Parameters.Add(new NpgsqlParameter { Value = EmptyClockBytes, NpgsqlDbType = NpgsqlDbType.Bytea });
             batch.BatchCommands.Add(insert);
             var select = new NpgsqlBatchCommand(_sql.SelectForUpdate);
-            select.Parameters.Add(TextArray(namespaces));
-            select.Parameters.Add(TextArray(names));
+            select.Parameters.Add(PostgresParameters.Text(namespaces));
+            select.Parameters.Add(PostgresParameters.Text(names));
             batch.BatchCommands.Add(select);
+            var bins = new NpgsqlBatchCommand(_sql.SelectBins);
+            bins.Parameters.Add(PostgresParameters.Text(namespaces));
+            bins.Parameters.Add(PostgresParameters.Text(names));
+            batch.BatchCommands.Add(bins);
         }
 
-        var stored = new Dictionary<RecordKey, (byte[] Data, long Version)>(keys.Count);
+        var stored = new Dictionary<RecordKey, PostgresStoredRows>(keys.Count);
         await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
         do
         {
-            if (reader.FieldCount != 4)
+            // The records (4 columns) come before their bins (2 + 6 columns).
+            if (reader.FieldCount is not (4 or 8))
             {
                 continue;
             }
 
             while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                stored[new RecordKey(reader.GetString(0), reader.GetString(1))] = (reader.GetFieldValue<byte[]>(2), reader.GetInt64(3));
+                var key = new RecordKey(reader.GetString(0), reader.GetString(1));
+                if (reader.FieldCount == 4)
+                {
+                    stored[key] = new PostgresStoredRows(reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2), reader.GetInt64(3));
+                }
+                else if (PostgresBinRow.Read(reader, 2) is { } bin)
+                {
+                    stored[key].Add(bin);
+                }
             }
         }
         while (await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false));
@@ -56,12 +72,13 @@ public sealed partial class PostgresRecordStore
         return stored;
     }
 
-    /// <summary>Round trip 2: the new records, the inbound position, the change-feed entries (the counter update is
-    /// the last statement), and COMMIT (the notifications follow the commit: see <see cref="PostgresNotifier"/>). Returns the last change-feed sequence allocated (0 if none).</summary>
-    /// <param name="optimistic">True for the single-round-trip write: BEGIN is sent here, and each record is replaced
-    /// only if it still has the version it was computed from (else the transaction fails with
-    /// <see cref="PostgresSql.StaleRecordState"/>). False after <see cref="BeginAndLockAsync"/> locked the rows.</param>
-    private async Task<long> WriteAndCommitAsync(NpgsqlConnection connection, TransactionWrites writes, bool optimistic = false)
+    /// <summary>Round trip 2: the records' clocks and versions (checked), the bins that differ, the inbound position,
+    /// the change-feed entries (the counter update is the last statement), and COMMIT (the notifications follow the
+    /// commit: see <see cref="PostgresNotifier"/>). Returns the last change-feed sequence allocated (0 if none).</summary>
+    /// <param name="optimistic">True for the single-round-trip write from cached records: BEGIN is sent here, and the
+    /// transaction fails with <see cref="PostgresSql.StaleRecordState"/> when a record no longer has the version it was
+    /// computed from. False after <see cref="BeginAndLockAsync"/> locked the rows (the check then always holds).</param>
+    private async Task<long> WriteAndCommitAsync(NpgsqlConnection connection, PostgresTransactionWrites writes, bool optimistic = false)
     {
         await using var batch = new NpgsqlBatch(connection);
         if (optimistic)
@@ -71,17 +88,25 @@ public sealed partial class PostgresRecordStore
 
         if (writes.RecordKeys.Count > 0)
         {
-            var update = new NpgsqlBatchCommand(optimistic ? _sql.UpdateRecordsIfUnchanged : _sql.UpdateRecords);
-            update.Parameters.Add(TextArray(writes.RecordKeys.Select(k => k.Namespace).ToArray()));
-            update.Parameters.Add(TextArray(writes.RecordKeys.Select(k => k.Key).ToArray()));
-            update.Parameters.Add(ByteaArray(writes.RecordData.ToArray()));
-            if (optimistic)
-            {
-                update.Parameters.Add(new NpgsqlParameter { Value = writes.RecordVersions.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-                update.Parameters.Add(new NpgsqlParameter { Value = (long)writes.RecordKeys.Count });
-            }
-
+            // First: in the optimistic write this takes the row locks and checks the versions before any bin changes.
+            var update = new NpgsqlBatchCommand(_sql.UpdateRecords);
+            update.Parameters.Add(PostgresParameters.Text([.. writes.RecordKeys.Select(k => k.Namespace)]));
+            update.Parameters.Add(PostgresParameters.Text([.. writes.RecordKeys.Select(k => k.Key)]));
+            update.Parameters.Add(PostgresParameters.Bytea([.. writes.RecordClocks]));
+            update.Parameters.Add(PostgresParameters.Bigint([.. writes.RecordVersions]));
+            update.Parameters.Add(PostgresParameters.Bigint([.. writes.NewVersions]));
+            update.Parameters.Add(new NpgsqlParameter { Value = (long)writes.RecordKeys.Count });
             batch.BatchCommands.Add(update);
+        }
+
+        if (writes.Bins.DeleteCommand(_sql) is { } delete)
+        {
+            batch.BatchCommands.Add(delete);
+        }
+
+        if (writes.Bins.InsertCommand(_sql) is { } insert)
+        {
+            batch.BatchCommands.Add(insert);
         }
 
         if (writes.Position is { } position)
@@ -97,9 +122,9 @@ public sealed partial class PostgresRecordStore
         {
             var append = new NpgsqlBatchCommand(_sql.AppendChanges);
             append.Parameters.Add(new NpgsqlParameter { Value = (long)writes.FeedKeys.Count });
-            append.Parameters.Add(TextArray(writes.FeedKeys.Select(k => k.Namespace).ToArray()));
-            append.Parameters.Add(TextArray(writes.FeedKeys.Select(k => k.Key).ToArray()));
-            append.Parameters.Add(ByteaArray(writes.FeedBins.ToArray()));
+            append.Parameters.Add(PostgresParameters.Text([.. writes.FeedKeys.Select(k => k.Namespace)]));
+            append.Parameters.Add(PostgresParameters.Text([.. writes.FeedKeys.Select(k => k.Key)]));
+            append.Parameters.Add(PostgresParameters.Bytea([.. writes.FeedBins]));
             appendIndex = batch.BatchCommands.Count;
             batch.BatchCommands.Add(append);
         }
@@ -148,9 +173,9 @@ public sealed partial class PostgresRecordStore
         }
     }
 
-    private string? NotificationFor(RecordKey key)
+    private string? NotificationFor(RecordKey key, long version)
     {
-        var payload = PostgresNotification.Encode(_instanceId, key);
+        var payload = PostgresNotification.Encode(_instanceId, key, version);
         if (System.Text.Encoding.UTF8.GetByteCount(payload) > PostgresNotification.MaxPayloadBytes)
         {
             PostgresRecordStoreLog.LogWarningNotificationTooLong(_logger, key.ToString());
@@ -158,35 +183,6 @@ public sealed partial class PostgresRecordStore
         }
 
         return payload;
-    }
-
-    private static NpgsqlParameter TextArray(string[] values) =>
-        new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
-
-    private static NpgsqlParameter ByteaArray(byte[][] values) =>
-        new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea };
-
-    /// <summary>What one transaction writes.</summary>
-    private sealed class TransactionWrites
-    {
-        public List<RecordKey> RecordKeys { get; } = [];
-
-        public List<byte[]> RecordData { get; } = [];
-
-        /// <summary>The version each record had when the new one was computed from it (the new version is one more).</summary>
-        public List<long> RecordVersions { get; } = [];
-
-        /// <summary>The new records, for the cache.</summary>
-        public List<CausalRecord> Records { get; } = [];
-
-        public List<RecordKey> FeedKeys { get; } = [];
-
-        public List<byte[]> FeedBins { get; } = [];
-
-        /// <summary>Sent by <see cref="PostgresNotifier"/> once the transaction committed.</summary>
-        public List<string> Notifications { get; } = [];
-
-        public InboundPosition? Position { get; set; }
     }
 
     /// <summary>Sorts keys the way the database orders them (COLLATE "C": by UTF-8 bytes, i.e. code points).</summary>

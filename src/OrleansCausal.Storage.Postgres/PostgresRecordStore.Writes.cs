@@ -29,6 +29,13 @@ public sealed partial class PostgresRecordStore
         ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxBins, 1);
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingPut(request, cancellationToken);
+        await EnqueueAsync(pending).ConfigureAwait(false);
+        return await pending.Completion.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Queues a write for the next group commit; when no writer is busy, this caller commits the queue.</summary>
+    private async Task EnqueueAsync(PendingWrite pending)
+    {
         bool lead;
         Interlocked.Increment(ref _entering);
         try
@@ -60,8 +67,6 @@ public sealed partial class PostgresRecordStore
 
             await DrainAsync(pending).ConfigureAwait(false);
         }
-
-        return await pending.Completion.Task.ConfigureAwait(false);
     }
 
     /// <summary>Takes one of the <see cref="PostgresRecordStoreOptions.WriterCount"/> writer slots, if one is free.</summary>
@@ -88,9 +93,9 @@ public sealed partial class PostgresRecordStore
     /// so a caller is never held up by other callers' writes for longer than one batch. Before giving up its slot it
     /// looks at the queue once more after releasing it, so a write queued meanwhile is never stranded.
     /// </summary>
-    private async Task DrainAsync(PendingPut? own)
+    private async Task DrainAsync(PendingWrite? own)
     {
-        var batch = new List<PendingPut>();
+        var batch = new List<PendingWrite>();
         do
         {
             while (TakeBatch(batch))
@@ -106,7 +111,7 @@ public sealed partial class PostgresRecordStore
                     await Task.Yield();
                 }
 
-                if (own is not null && own.Completion.Task.IsCompleted && !_queue.IsEmpty)
+                if (own is not null && own.IsCompleted && !_queue.IsEmpty)
                 {
                     _ = Task.Run(() => DrainAsync(null));
                     return;
@@ -118,14 +123,14 @@ public sealed partial class PostgresRecordStore
         while (!_queue.IsEmpty && TryBecomeWriter());
     }
 
-    private bool TakeBatch(List<PendingPut> batch)
+    private bool TakeBatch(List<PendingWrite> batch)
     {
         batch.Clear();
         while (batch.Count < _options.MaxBatchSize && _queue.TryDequeue(out var pending))
         {
             if (pending.CancellationToken.IsCancellationRequested)
             {
-                pending.Completion.TrySetCanceled(pending.CancellationToken);
+                pending.Cancel();
             }
             else
             {
@@ -153,7 +158,7 @@ public sealed partial class PostgresRecordStore
         }
     }
 
-    private async Task CommitWithRetriesAsync(List<PendingPut> batch)
+    private async Task CommitWithRetriesAsync(List<PendingWrite> batch)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -179,11 +184,11 @@ public sealed partial class PostgresRecordStore
             }
             catch (Exception e)
             {
-                var error = PostgresErrors.Translate(e, Description, _endpoint, batch.Count == 1 ? $"write record {batch[0].Request.Key}" : "write");
+                var error = PostgresErrors.Translate(e, Description, _endpoint, batch.Count == 1 ? $"write record {batch[0].Key}" : "write");
                 _logger.LogErrorBatchFailed(e, batch.Count, Description);
                 foreach (var pending in batch)
                 {
-                    pending.Completion.TrySetException(error);
+                    pending.Fail(error);
                 }
 
                 return;
@@ -191,14 +196,14 @@ public sealed partial class PostgresRecordStore
         }
     }
 
-    private async Task CommitBatchAsync(List<PendingPut> batch)
+    private async Task CommitBatchAsync(List<PendingWrite> batch)
     {
-        var groups = new Dictionary<RecordKey, List<PendingPut>>();
+        var groups = new Dictionary<RecordKey, List<PendingWrite>>();
         foreach (var pending in batch)
         {
-            if (!groups.TryGetValue(pending.Request.Key, out var group))
+            if (!groups.TryGetValue(pending.Key, out var group))
             {
-                groups[pending.Request.Key] = group = [];
+                groups[pending.Key] = group = [];
             }
 
             group.Add(pending);
@@ -213,8 +218,8 @@ public sealed partial class PostgresRecordStore
         if (keys.TrueForAll(k => _cache.TryGet(k, out _, out _)))
         {
             // Every record is cached: one round trip, if no other silo changed them since.
-            var optimistic = Compute(keys, groups, now, key => _cache.TryGet(key, out var record, out var version) ? (record, version) : throw new InvalidOperationException());
-            if (await TryCommitOptimisticAsync(optimistic).ConfigureAwait(false))
+            var optimistic = Compute(keys, groups, now, locked: false, key => _cache.TryGet(key, out var record, out var version) ? (record, version) : throw new InvalidOperationException());
+            if (!optimistic.NeedsLock && await TryCommitOptimisticAsync(optimistic).ConfigureAwait(false))
             {
                 Complete(optimistic);
                 return;
@@ -227,7 +232,7 @@ public sealed partial class PostgresRecordStore
             try
             {
                 var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
-                computed = Compute(keys, groups, now, key => (Decode(key, stored[key].Data), stored[key].Version));
+                computed = Compute(keys, groups, now, locked: true, key => (Decode(key, stored[key]), stored[key].Version));
                 computed.LastSequence = await WriteAndCommitAsync(connection, computed.Writes).ConfigureAwait(false);
             }
             catch
@@ -280,19 +285,23 @@ public sealed partial class PostgresRecordStore
         }
     }
 
-    /// <summary>Applies the batch's puts, in order, to the current records (Core's <see cref="CausalRecord.Put"/>).
-    /// A record that cannot be decoded fails only its own writes.</summary>
-    private ComputedBatch Compute(List<RecordKey> keys, Dictionary<RecordKey, List<PendingPut>> groups, DateTimeOffset now, Func<RecordKey, (CausalRecord Record, long Version)> current)
+    /// <summary>Applies the batch's writes, in queue order, to the current records: puts with Core's
+    /// <see cref="CausalRecord.Put"/>, conditional writes after checking their version (each change counts one
+    /// version). A write that cannot apply fails alone, before anything is written; a record that cannot be decoded
+    /// fails only its own writes.</summary>
+    /// <param name="locked">True when <paramref name="current"/> reads locked rows; false for cached records, which
+    /// cannot prove a conflict (the batch then <see cref="ComputedBatch.NeedsLock"/>).</param>
+    private ComputedBatch Compute(List<RecordKey> keys, Dictionary<RecordKey, List<PendingWrite>> groups, DateTimeOffset now, bool locked, Func<RecordKey, (CausalRecord Record, long Version)> current)
     {
         var computed = new ComputedBatch();
         var writes = computed.Writes;
         foreach (var key in keys)
         {
-            CausalRecord record;
-            long version;
+            CausalRecord stored;
+            long storedVersion;
             try
             {
-                (record, version) = current(key);
+                (stored, storedVersion) = current(key);
             }
             catch (RecordStoreException e)
             {
@@ -300,36 +309,73 @@ public sealed partial class PostgresRecordStore
                 continue;
             }
 
-            var changed = false;
+            var record = stored;
+            var version = storedVersion;
             foreach (var pending in groups[key])
             {
-                var request = pending.Request;
-                var context = request.Override ? request.Context.Join(record.Clock) : request.Context;
-                PutOutcome outcome;
-                try
+                switch (pending)
                 {
-                    outcome = record.Put(_replica, request.Value, context, now, request.MaxBins);
-                }
-                catch (ArgumentException e)
-                {
-                    computed.Failures.Add((pending, e));
-                    continue;
-                }
+                    case PendingPut put:
+                    {
+                        var request = put.Request;
+                        var context = request.Override ? request.Context.Join(record.Clock) : request.Context;
+                        PutOutcome outcome;
+                        try
+                        {
+                            outcome = record.Put(_replica, request.Value, context, now, request.MaxBins);
+                        }
+                        catch (ArgumentException e)
+                        {
+                            computed.Failures.Add((put, e));
+                            continue;
+                        }
 
-                record = outcome.Record;
-                changed = true;
-                writes.FeedKeys.Add(key);
-                writes.FeedBins.Add(CausalBinaryCodec.EncodeBin(outcome.Written));
-                computed.Results.Add((pending, outcome));
+                        record = outcome.Record;
+                        computed.Results.Add(new Applied(put, ++version, writes.AddToFeed(key, outcome.Written), outcome));
+                        break;
+                    }
+
+                    case PendingConditionalWrite conditional:
+                    {
+                        var write = conditional.Write;
+                        if (write.ExpectedVersion != version)
+                        {
+                            if (!locked)
+                            {
+                                computed.NeedsLock = true;
+                                return computed;
+                            }
+
+                            computed.Failures.Add((conditional, new RecordVersionConflictException(key, write.ExpectedVersion, version)));
+                            continue;
+                        }
+
+                        var (ownNew, reissued) = OwnNewBins(record, write.After);
+                        if (reissued is { } dot)
+                        {
+                            computed.Failures.Add((conditional, new InvalidOperationException(
+                                $"Refused the write of record {key}: its new bin {dot} carries this store's replica, but the stored clock " +
+                                $"{record.Clock} already covers that dot, so it would be issued twice. Nothing was written.")));
+                            continue;
+                        }
+
+                        var feedIndex = -1;
+                        foreach (var bin in ownNew)
+                        {
+                            feedIndex = writes.AddToFeed(key, bin);
+                        }
+
+                        record = write.After;
+                        computed.Results.Add(new Applied(conditional, ++version, feedIndex, null));
+                        break;
+                    }
+                }
             }
 
-            if (changed)
+            if (version != storedVersion)
             {
-                writes.RecordKeys.Add(key);
-                writes.RecordData.Add(CausalBinaryCodec.EncodeRecord(record));
-                writes.RecordVersions.Add(version);
-                writes.Records.Add(record);
-                if (NotificationFor(key) is { } payload)
+                writes.AddRecord(key, stored, record, storedVersion, version);
+                if (NotificationFor(key, version) is { } payload)
                 {
                     writes.Notifications.Add(payload);
                 }
@@ -339,53 +385,68 @@ public sealed partial class PostgresRecordStore
         return computed;
     }
 
+    /// <summary>The bins of <paramref name="after"/> under this store's replica that <paramref name="current"/> lacks, in
+    /// dot order (what the write appends to the change feed), and the first of them whose dot the current clock
+    /// already covers (a dot that would be issued twice), if any.</summary>
+    private (List<Bin> Added, Dot? Reissued) OwnNewBins(CausalRecord current, CausalRecord after)
+    {
+        var present = current.Bins.Select(b => b.Dot).ToHashSet();
+        var added = new List<Bin>();
+        foreach (var bin in after.Bins)
+        {
+            if (bin.Dot.Replica != _replica || present.Contains(bin.Dot))
+            {
+                continue;
+            }
+
+            if (current.Clock.Covers(bin.Dot))
+            {
+                return (added, bin.Dot);
+            }
+
+            added.Add(bin);
+        }
+
+        return (added, null);
+    }
+
     /// <summary>After COMMIT: cache the new records, tell listeners, then acknowledge the writers.</summary>
     private void Complete(ComputedBatch computed)
     {
         var writes = computed.Writes;
         for (var i = 0; i < writes.RecordKeys.Count; i++)
         {
-            _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.RecordVersions[i] + 1);
+            _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.NewVersions[i]);
         }
 
         _notifier!.Enqueue(writes.Notifications);
 
         // Listeners hear about the change before any writer sees its acknowledgement.
-        foreach (var key in writes.RecordKeys)
+        for (var i = 0; i < writes.RecordKeys.Count; i++)
         {
-            Raise(key, isLocal: true);
+            Raise(writes.RecordKeys[i], isLocal: true, writes.NewVersions[i]);
         }
 
         // The feed entries got LastSequence - count + 1 .. LastSequence, in the order they were added.
-        var sequence = computed.LastSequence - computed.Results.Count;
-        foreach (var (pending, outcome) in computed.Results)
+        var first = computed.LastSequence - writes.FeedKeys.Count + 1;
+        foreach (var applied in computed.Results)
         {
-            pending.Completion.TrySetResult(new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, ++sequence, 0));
+            var sequence = applied.FeedIndex < 0 ? 0 : first + applied.FeedIndex;
+            switch (applied.Pending)
+            {
+                case PendingPut put:
+                    var outcome = applied.Outcome!.Value;
+                    put.Completion.TrySetResult(new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, sequence, applied.Version));
+                    break;
+                case PendingConditionalWrite conditional:
+                    conditional.Completion.TrySetResult(new RecordWriteResult(applied.Version, sequence));
+                    break;
+            }
         }
 
         foreach (var (pending, error) in computed.Failures)
         {
-            pending.Completion.TrySetException(error);
+            pending.Fail(error);
         }
-    }
-
-    private sealed class ComputedBatch
-    {
-        public TransactionWrites Writes { get; } = new();
-
-        public List<(PendingPut Pending, PutOutcome Outcome)> Results { get; } = [];
-
-        public List<(PendingPut Pending, Exception Error)> Failures { get; } = [];
-
-        public long LastSequence { get; set; }
-    }
-
-    private sealed class PendingPut(PutRequest request, CancellationToken cancellationToken)
-    {
-        public PutRequest Request { get; } = request;
-
-        public CancellationToken CancellationToken { get; } = cancellationToken;
-
-        public TaskCompletionSource<StoreWriteResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

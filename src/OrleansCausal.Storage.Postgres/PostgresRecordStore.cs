@@ -12,13 +12,19 @@ namespace OrleansCausal.Storage.Postgres;
 /// The PostgreSQL storage provider: a region's silos share one database (one schema), and every per-record
 /// operation is atomic in the database itself, so two silos writing one key never lose a bin or reuse a dot.
 /// <para>
+/// Storage: a <c>records</c> row per record (clock and version) and a <c>bins</c> row per bin, keyed by the dot; a write
+/// changes only the difference (inserts the added bins, deletes the removed ones, sets the clock and the version).
+/// </para>
+/// <para>
 /// Atomicity: a transaction that makes sure each record of the batch has a row (<c>INSERT … ON CONFLICT DO NOTHING</c>),
-/// locks the rows (<c>SELECT … FOR UPDATE</c>, in key order), computes the new records with Core's
+/// locks the rows (<c>SELECT … FOR UPDATE</c>, in key order), reads their bins, computes the new records with Core's
 /// <see cref="CausalRecord.Put"/> / <see cref="CausalRecord.Merge"/> — the one implementation of the semantics, shared
-/// with the SQLite provider — and writes them back. We chose row locking in a transaction over a stored function
-/// because the semantics then live in one place (Core, tested there) instead of being re-implemented in PL/pgSQL;
-/// the lock makes the read-compute-write one atomic step, so the dot counter <c>max(clock[R], context[R]) + 1</c> is
-/// computed from the latest committed record by exactly one writer at a time.
+/// with the SQLite provider — or checks a conditional write's expected version, and writes the difference back.
+/// We chose row locking in a transaction over a stored function because the semantics then live in one place (Core,
+/// tested there) instead of being re-implemented in PL/pgSQL; the lock makes the read-compute-write one atomic step,
+/// so the dot counter <c>max(clock[R], context[R]) + 1</c> is computed from the latest committed record by exactly
+/// one writer at a time. Every change bumps the record's version by one; a batch computed from cached records
+/// commits in one round trip with the versions checked (compare-and-set) and falls back to locking otherwise.
 /// </para>
 /// <para>
 /// Durability: a put returns after COMMIT, which with the server defaults (<c>fsync = on</c>,
@@ -27,15 +33,13 @@ namespace OrleansCausal.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresRecordStore : IRecordStore
 {
-    private static readonly byte[] EmptyRecordBytes = CausalBinaryCodec.EncodeRecord(CausalRecord.Empty);
-
     private readonly PostgresRecordStoreOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly PostgresSql _sql;
     private readonly string _endpoint;
     private readonly Guid _instanceId = Guid.NewGuid();
-    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingPut> _queue = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingWrite> _queue = new();
     private readonly PostgresRecordCache _cache = new(capacity: 100_000);
     private readonly Channel<PendingMerge> _merges = Channel.CreateUnbounded<PendingMerge>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
@@ -145,28 +149,37 @@ public sealed partial class PostgresRecordStore : IRecordStore
     }
 
 
-    // Contract stub while the per-bin schema lands (replaced by the real conditional write).
-    public Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken) =>
-        throw new NotSupportedException("Conditional writes are not implemented by this store yet.");
+    public async Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(write.Before);
+        ArgumentNullException.ThrowIfNull(write.After);
+        ArgumentNullException.ThrowIfNull(write.Key.Namespace);
+        ArgumentNullException.ThrowIfNull(write.Key.Key);
+        ArgumentOutOfRangeException.ThrowIfNegative(write.ExpectedVersion);
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingConditionalWrite(write, cancellationToken);
+        await EnqueueAsync(pending).ConfigureAwait(false);
+        return await pending.Completion.Task.ConfigureAwait(false);
+    }
 
-    public async Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken) =>
-        new(await ReadRecordAsync(key, cancellationToken).ConfigureAwait(false), 0);
-
-    private async Task<CausalRecord> ReadRecordAsync(RecordKey key, CancellationToken cancellationToken)
+    public async Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken)
     {
         var dataSource = EnsureOpen();
-        byte[]? data = null;
-        long version = 0;
+        PostgresStoredRows? rows = null;
         try
         {
             await using var command = dataSource.CreateCommand(_sql.ReadRecord);
             command.Parameters.Add(new NpgsqlParameter { Value = key.Namespace });
             command.Parameters.Add(new NpgsqlParameter { Value = key.Key });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                data = reader.GetFieldValue<byte[]>(0);
-                version = reader.GetInt64(1);
+                rows ??= new PostgresStoredRows(reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetInt64(0));
+                if (PostgresBinRow.Read(reader, 2) is { } bin)
+                {
+                    rows.Add(bin);
+                }
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -174,15 +187,15 @@ public sealed partial class PostgresRecordStore : IRecordStore
             throw PostgresErrors.Translate(e, Description, _endpoint, $"read record {key}", key);
         }
 
-        if (data is null)
+        if (rows is null)
         {
-            return CausalRecord.Empty;
+            return StoredRecord.Missing;
         }
 
         CausalRecord record;
         try
         {
-            record = Decode(key, data);
+            record = Decode(key, rows);
         }
         catch (RecordStoreException)
         {
@@ -191,8 +204,8 @@ public sealed partial class PostgresRecordStore : IRecordStore
             throw;
         }
 
-        _cache.Offer(key, record, version);
-        return record;
+        _cache.Offer(key, record, rows.Version);
+        return new StoredRecord(record, rows.Version);
     }
 
     public async Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken)
@@ -268,7 +281,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
         var dataSource = EnsureOpen();
-        var rows = new List<(RecordKey Key, byte[] Data)>();
+        var rows = new List<(RecordKey Key, PostgresStoredRows Rows)>();
         try
         {
             await using var command = dataSource.CreateCommand(after is null ? _sql.ScanFirst : _sql.ScanAfter);
@@ -282,7 +295,16 @@ public sealed partial class PostgresRecordStore : IRecordStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows.Add((new RecordKey(reader.GetString(0), reader.GetString(1)), reader.GetFieldValue<byte[]>(2)));
+                var key = new RecordKey(reader.GetString(0), reader.GetString(1));
+                if (rows.Count == 0 || rows[^1].Key != key)
+                {
+                    rows.Add((key, new PostgresStoredRows(reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3), reader.GetInt64(2))));
+                }
+
+                if (PostgresBinRow.Read(reader, 4) is { } bin)
+                {
+                    rows[^1].Rows.Add(bin);
+                }
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -291,9 +313,9 @@ public sealed partial class PostgresRecordStore : IRecordStore
         }
 
         var records = new List<(RecordKey Key, CausalRecord Record)>(rows.Count);
-        foreach (var (key, data) in rows)
+        foreach (var (key, stored) in rows)
         {
-            var record = Decode(key, data);
+            var record = Decode(key, stored);
             if (!ReferenceEquals(record, CausalRecord.Empty))
             {
                 records.Add((key, record));
@@ -416,11 +438,11 @@ public sealed partial class PostgresRecordStore : IRecordStore
         _ => throw new InvalidOperationException("The store is not open: call OpenAsync first."),
     };
 
-    private CausalRecord Decode(RecordKey key, byte[] data)
+    private CausalRecord Decode(RecordKey key, PostgresStoredRows rows)
     {
         try
         {
-            return CausalBinaryCodec.DecodeRecord(data);
+            return rows.Decode();
         }
         catch (Exception e) when (e is InvalidDataException or ArgumentException or FormatException or OverflowException or IndexOutOfRangeException)
         {
@@ -432,13 +454,13 @@ public sealed partial class PostgresRecordStore : IRecordStore
     /// <summary>Completes when the LISTEN connection has been re-established after the current one (tests).</summary>
     internal Task WhenListenerReconnectedAsync() => _listener?.WhenRelistenedAsync() ?? Task.CompletedTask;
 
-    private void OnRemoteChange(RecordKey key)
+    private void OnRemoteChange(RecordKey key, long version)
     {
         _cache.Invalidate(key);
-        Raise(key, isLocal: false);
+        Raise(key, isLocal: false, version);
     }
 
-    private void Raise(RecordKey key, bool isLocal)
+    private void Raise(RecordKey key, bool isLocal, long version)
     {
         var handler = RecordChanged;
         if (handler is null)
@@ -448,7 +470,7 @@ public sealed partial class PostgresRecordStore : IRecordStore
 
         try
         {
-            handler(this, new RecordChangedEventArgs(key, isLocal, 0));
+            handler(this, new RecordChangedEventArgs(key, isLocal, version));
         }
         catch (Exception e)
         {

@@ -9,7 +9,7 @@ namespace OrleansCausal.Storage.Postgres;
 /// </summary>
 internal static class PostgresSchema
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     /// <summary>Migration n brings the schema from version n-1 to n. Add new ones at the end; never edit old ones.</summary>
     private static readonly Func<PostgresSql, string>[] Migrations =
@@ -49,12 +49,43 @@ internal static class PostgresSchema
                 END IF;
             END $$;
             """,
+        sql => $"""
+            CREATE TABLE {sql.Q("bins")} (
+                namespace text COLLATE "C" NOT NULL,
+                key text COLLATE "C" NOT NULL,
+                replica_region text COLLATE "C" NOT NULL,
+                replica_epoch bigint NOT NULL,
+                counter bigint NOT NULL,
+                value text NULL,
+                context bytea NOT NULL,
+                written_at timestamptz NOT NULL,
+                PRIMARY KEY (namespace, key, replica_region, replica_epoch, counter));
+            ALTER TABLE {sql.Q("records")} ADD COLUMN clock bytea NULL;
+            CREATE TABLE {sql.Q("corrupt_records")} (
+                namespace text COLLATE "C" NOT NULL,
+                key text COLLATE "C" NOT NULL,
+                data bytea NOT NULL,
+                error text NOT NULL,
+                found_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (namespace, key));
+            """,
+    ];
+
+    /// <summary>C# steps run after migration n's SQL, in the same transaction (index n-1; null when none).</summary>
+    private static readonly Func<NpgsqlConnection, PostgresSql, CancellationToken, Task>?[] MigrationSteps =
+    [
+        null,
+        PostgresBlobMigration.RunAsync,
     ];
 
     /// <summary>Brings the schema to <see cref="CurrentVersion"/> inside <paramref name="transaction"/>; returns the
     /// version found before (0 for a new database).</summary>
-    public static async Task<int> EnsureAsync(NpgsqlConnection connection, PostgresSql sql, string description, CancellationToken cancellationToken)
+    /// <param name="targetVersion">The version to stop at: <see cref="CurrentVersion"/> except in tests that build a
+    /// database at an older schema.</param>
+    public static async Task<int> EnsureAsync(NpgsqlConnection connection, PostgresSql sql, string description, CancellationToken cancellationToken, int targetVersion = CurrentVersion)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(targetVersion, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(targetVersion, CurrentVersion);
         await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext($1))", connection))
         {
             lockCommand.Parameters.Add(new NpgsqlParameter { Value = $"orleanscausal.schema.{sql.Schema}" });
@@ -89,9 +120,14 @@ internal static class PostgresSchema
                 "It was written by a newer OrleansCausal; run that version (or newer) instead. Nothing was changed.");
         }
 
-        for (var version = found + 1; version <= CurrentVersion; version++)
+        for (var version = found + 1; version <= targetVersion; version++)
         {
             await ExecuteAsync(connection, Migrations[version - 1](sql), cancellationToken).ConfigureAwait(false);
+            if (MigrationSteps[version - 1] is { } step)
+            {
+                await step(connection, sql, cancellationToken).ConfigureAwait(false);
+            }
+
             await using var record = new NpgsqlCommand($"INSERT INTO {sql.Q("schema_version")} (version) VALUES ($1)", connection);
             record.Parameters.Add(new NpgsqlParameter { Value = version });
             await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -100,7 +136,7 @@ internal static class PostgresSchema
         return found;
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string text, CancellationToken cancellationToken)
+    internal static async Task ExecuteAsync(NpgsqlConnection connection, string text, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(text, connection);
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -13,42 +13,59 @@ internal sealed class PostgresSql(string schema)
 
     public string Q(string table) => $"\"{Schema}\".\"{table}\"";
 
-    /// <summary>Placeholder rows for records not written yet, so that every record of a batch has a row to lock.
-    /// $1 namespaces, $2 keys (sorted), $3 the encoded empty record.</summary>
+    /// <summary>Placeholder rows (version 0, empty clock, no bins) for records not written yet, so that every record of
+    /// a batch has a row to lock. $1 namespaces, $2 keys (sorted), $3 the encoded empty clock.</summary>
     public string InsertMissing => $"""
-        INSERT INTO {Q("records")} (namespace, key, data)
+        INSERT INTO {Q("records")} (namespace, key, clock)
         SELECT u.namespace, u.key, $3 FROM unnest($1::text[], $2::text[]) AS u(namespace, key)
         ON CONFLICT (namespace, key) DO NOTHING
         """;
 
     /// <summary>Locks the batch's records in (namespace, key) order — ORDER BY is applied before the locks are taken —
-    /// so that concurrent transactions lock in one global order and cannot deadlock on each other.</summary>
+    /// so that concurrent transactions lock in one global order and cannot deadlock on each other. Every writer of a
+    /// record's bins holds this lock, so the bins read after it (<see cref="SelectBins"/>) are the latest committed.</summary>
     public string SelectForUpdate => $"""
-        SELECT r.namespace, r.key, r.data, r.version FROM {Q("records")} AS r
+        SELECT r.namespace, r.key, r.clock, r.version FROM {Q("records")} AS r
         WHERE (r.namespace, r.key) IN (SELECT u.namespace, u.key FROM unnest($1::text[], $2::text[]) AS u(namespace, key))
         ORDER BY r.namespace, r.key
         FOR UPDATE
         """;
 
-    public string UpdateRecords => $"""
-        UPDATE {Q("records")} AS r SET data = u.data, version = r.version + 1
-        FROM unnest($1::text[], $2::text[], $3::bytea[]) AS u(namespace, key, data)
-        WHERE r.namespace = u.namespace AND r.key = u.key
+    /// <summary>The bins of the batch's records. $1 namespaces, $2 keys.</summary>
+    public string SelectBins => $"""
+        SELECT b.namespace, b.key, {BinColumns("b")} FROM {Q("bins")} AS b
+        WHERE (b.namespace, b.key) IN (SELECT u.namespace, u.key FROM unnest($1::text[], $2::text[]) AS u(namespace, key))
         """;
 
     /// <summary>
-    /// The optimistic write: replaces each record only if it still has the version the new record was computed from
-    /// (the UPDATE locks the row and re-checks the version on the latest committed row), and fails the whole
-    /// transaction with SQLSTATE <see cref="StaleRecordState"/> when any record changed meanwhile.
-    /// $1 namespaces, $2 keys, $3 new data, $4 expected versions, $5 how many rows must change.
+    /// Sets each record's clock and version, only if it still has the version the write was computed from: after
+    /// <see cref="SelectForUpdate"/> that always holds; in the single-round-trip write from cached records the UPDATE
+    /// locks the row and re-checks the version on the latest committed row, and fails the whole transaction with
+    /// SQLSTATE <see cref="StaleRecordState"/> when any record changed meanwhile. It runs before the bin statements,
+    /// so they only ever run under the row lock.
+    /// $1 namespaces, $2 keys, $3 new clocks, $4 expected versions, $5 new versions, $6 how many rows must change.
     /// </summary>
-    public string UpdateRecordsIfUnchanged => $"""
+    public string UpdateRecords => $"""
         WITH changed AS (
-            UPDATE {Q("records")} AS r SET data = u.data, version = r.version + 1
-            FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[]) AS u(namespace, key, data, version)
+            UPDATE {Q("records")} AS r SET clock = u.clock, version = u.new_version
+            FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::bigint[]) AS u(namespace, key, clock, version, new_version)
             WHERE r.namespace = u.namespace AND r.key = u.key AND r.version = u.version
             RETURNING 1)
-        SELECT {Q("expect_rows")}((SELECT count(*) FROM changed), $5)
+        SELECT {Q("expect_rows")}((SELECT count(*) FROM changed), $6)
+        """;
+
+    /// <summary>$1 namespaces, $2 keys, $3 regions, $4 epochs, $5 counters of the bins to delete.</summary>
+    public string DeleteBins => $"""
+        DELETE FROM {Q("bins")} AS b
+        USING unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[]) AS u(namespace, key, region, epoch, counter)
+        WHERE b.namespace = u.namespace AND b.key = u.key AND b.replica_region = u.region
+            AND b.replica_epoch = u.epoch AND b.counter = u.counter
+        """;
+
+    /// <summary>$1 namespaces, $2 keys, $3 regions, $4 epochs, $5 counters, $6 values, $7 contexts, $8 accepted times.</summary>
+    public string InsertBins => $"""
+        INSERT INTO {Q("bins")} (namespace, key, replica_region, replica_epoch, counter, value, context, written_at)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bytea[], $8::timestamptz[])
         """;
 
     public const string StaleRecordState = "OC409";
@@ -80,7 +97,13 @@ internal sealed class PostgresSql(string schema)
         ON CONFLICT (source) DO UPDATE SET applied_through = excluded.applied_through
         """;
 
-    public string ReadRecord => $"SELECT data, version FROM {Q("records")} WHERE namespace = $1 AND key = $2";
+    /// <summary>One record: its version and clock, then one row per bin (bin columns NULL when it has none); a
+    /// single statement, so one snapshot.</summary>
+    public string ReadRecord => $"""
+        SELECT r.version, r.clock, {BinColumns("b")} FROM {Q("records")} AS r
+        LEFT JOIN {Q("bins")} AS b ON b.namespace = r.namespace AND b.key = r.key
+        WHERE r.namespace = $1 AND r.key = $2
+        """;
 
     public string ReadChanges => $"SELECT seq, namespace, key, bin FROM {Q("changes")} WHERE seq > $1 ORDER BY seq LIMIT $2";
 
@@ -95,11 +118,21 @@ internal sealed class PostgresSql(string schema)
 
     public string GetInboundPosition => $"SELECT applied_through FROM {Q("inbound_positions")} WHERE source = $1";
 
-    public string ScanFirst => $"SELECT namespace, key, data FROM {Q("records")} ORDER BY namespace, key LIMIT $1";
+    public string ScanFirst => Scan(string.Empty, "$1");
 
-    public string ScanAfter => $"""
-        SELECT namespace, key, data FROM {Q("records")}
-        WHERE (namespace, key) > ($1::text COLLATE "C", $2::text COLLATE "C")
-        ORDER BY namespace, key LIMIT $3
+    public string ScanAfter => Scan("""WHERE (namespace, key) > ($1::text COLLATE "C", $2::text COLLATE "C")""", "$3");
+
+    /// <summary>The columns <see cref="PostgresBinRow"/> is read from, in order.</summary>
+    private static string BinColumns(string alias) =>
+        $"{alias}.replica_region, {alias}.replica_epoch, {alias}.counter, {alias}.value, {alias}.context, {alias}.written_at";
+
+    /// <summary>A page of records in key order with their bins, in one statement (one snapshot).</summary>
+    private string Scan(string where, string limit) => $"""
+        WITH r AS (
+            SELECT namespace, key, clock, version FROM {Q("records")} {where}
+            ORDER BY namespace, key LIMIT {limit})
+        SELECT r.namespace, r.key, r.version, r.clock, {BinColumns("b")} FROM r
+        LEFT JOIN {Q("bins")} AS b ON b.namespace = r.namespace AND b.key = r.key
+        ORDER BY r.namespace, r.key
         """;
 }

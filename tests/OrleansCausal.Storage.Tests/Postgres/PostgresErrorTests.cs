@@ -49,7 +49,7 @@ public sealed class PostgresErrorTests(PostgresServer server) : PostgresTestBase
         var store = await OpenStoreAsync();
         await PutAsync(store, Key("broken"), "1");
         var healthy = await PutAsync(store, Key("healthy"), "2");
-        await ExecuteAsync("UPDATE orleanscausal.records SET data = '\\x01ff02'::bytea WHERE key = 'broken'");
+        await ExecuteAsync("UPDATE orleanscausal.records SET clock = '\\x01ff02'::bytea WHERE key = 'broken'");
 
         var readError = await Assert.ThrowsAsync<RecordStoreException>(() => store.ReadAsync(Key("broken"), Ct));
         var putError = await Assert.ThrowsAsync<RecordStoreException>(() => PutAsync(store, Key("broken"), "3"));
@@ -74,7 +74,7 @@ public sealed class PostgresErrorTests(PostgresServer server) : PostgresTestBase
         }
 
         // Garbage written by something else (it bumps the row version, so no cached copy is trusted).
-        await ExecuteAsync("UPDATE orleanscausal.records SET data = '\\x02'::bytea, version = version + 1 WHERE key = 'k3'");
+        await ExecuteAsync("UPDATE orleanscausal.records SET clock = '\\x02'::bytea, version = version + 1 WHERE key = 'k3'");
 
         var puts = Enumerable.Range(0, 10).Select(i => PutAsync(store, Key($"k{i}"), "1")).ToArray();
         var failure = await Assert.ThrowsAsync<RecordStoreException>(() => puts[3]);
@@ -99,7 +99,7 @@ public sealed class PostgresErrorTests(PostgresServer server) : PostgresTestBase
 
         var error = await Assert.ThrowsAsync<RecordStoreException>(() => NewStore().OpenAsync(Ct));
 
-        Assert.Contains("schema version 99, newer than this build supports (1)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 99, newer than this build supports (2)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

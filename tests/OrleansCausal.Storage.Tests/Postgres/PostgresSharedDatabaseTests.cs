@@ -217,7 +217,12 @@ public sealed class PostgresSharedDatabaseTests(PostgresServer server) : Postgre
         var first = await PutAsync(store, Key("k1"), "\"x\"");
         var other = await PutAsync(store, Key("k2"), "\"y\"");
         // Another writer replaced k1 behind this instance's back, without a notification: its cached copy is stale.
-        await ExecuteAsync("UPDATE orleanscausal.records SET data = (SELECT data FROM orleanscausal.records WHERE key = 'k2'), version = version + 1 WHERE key = 'k1'");
+        await ExecuteAsync("""
+            UPDATE orleanscausal.records SET clock = (SELECT clock FROM orleanscausal.records WHERE key = 'k2'), version = version + 1 WHERE key = 'k1';
+            DELETE FROM orleanscausal.bins WHERE key = 'k1';
+            INSERT INTO orleanscausal.bins SELECT namespace, 'k1', replica_region, replica_epoch, counter, value, context, written_at
+                FROM orleanscausal.bins WHERE key = 'k2';
+            """);
 
         var written = await PutAsync(store, Key("k1"), "\"z\"");
 

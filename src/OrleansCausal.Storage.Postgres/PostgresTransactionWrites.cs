@@ -1,0 +1,53 @@
+using OrleansCausal.Core;
+using OrleansCausal.Core.Serialization;
+
+namespace OrleansCausal.Storage.Postgres;
+
+/// <summary>What one write transaction writes: per changed record its new clock and version and the bin rows that
+/// differ, the change-feed entries, the inbound position, and the notifications to send after the commit.</summary>
+internal sealed class PostgresTransactionWrites
+{
+    public List<RecordKey> RecordKeys { get; } = [];
+
+    public List<byte[]> RecordClocks { get; } = [];
+
+    /// <summary>The version each record had when the new one was computed from it.</summary>
+    public List<long> RecordVersions { get; } = [];
+
+    /// <summary>The version each record gets (one more per change applied to it in this transaction).</summary>
+    public List<long> NewVersions { get; } = [];
+
+    /// <summary>The new records, for the cache.</summary>
+    public List<CausalRecord> Records { get; } = [];
+
+    public PostgresBinChanges Bins { get; } = new();
+
+    public List<RecordKey> FeedKeys { get; } = [];
+
+    public List<byte[]> FeedBins { get; } = [];
+
+    /// <summary>Sent by <see cref="PostgresNotifier"/> once the transaction committed.</summary>
+    public List<string> Notifications { get; } = [];
+
+    public InboundPosition? Position { get; init; }
+
+    /// <summary>Replaces the stored record <paramref name="before"/> (at <paramref name="version"/>) with
+    /// <paramref name="after"/> at <paramref name="newVersion"/>, writing only the bins that differ.</summary>
+    public void AddRecord(RecordKey key, CausalRecord before, CausalRecord after, long version, long newVersion)
+    {
+        RecordKeys.Add(key);
+        RecordClocks.Add(CausalBinaryCodec.EncodeVector(after.Clock));
+        RecordVersions.Add(version);
+        NewVersions.Add(newVersion);
+        Records.Add(after);
+        Bins.AddDifference(key, before, after);
+    }
+
+    /// <summary>Appends a bin to the change feed; returns its index among this transaction's feed entries.</summary>
+    public int AddToFeed(RecordKey key, Bin bin)
+    {
+        FeedKeys.Add(key);
+        FeedBins.Add(CausalBinaryCodec.EncodeBin(bin));
+        return FeedKeys.Count - 1;
+    }
+}
