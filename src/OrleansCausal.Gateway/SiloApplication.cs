@@ -51,7 +51,7 @@ public static class SiloApplication
         builder.Services.AddRecordStore(settings.Store, settings.Region);
         var orleans = OrleansSettings.Read(builder.Configuration);
         builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: ServiceId, clusterId: settings.Region.Value)
+            .UseRegionClustering(settings, orleans)
             .AddOrleansCausal(builder.Configuration));
         builder.Services.AddSingleton(orleans);
         // Registered after the silo: they start once it is up (store open) and stop before it.

@@ -212,7 +212,7 @@ public static class KvEndpoints
             };
             return Problems.Result(status, title, e.Message, new Dictionary<string, object?> { ["error"] = e.Error.ToString() });
         }
-        catch (RecordStoreException e)
+        catch (Exception failure) when (StoreFault.Find(failure) is { } e)
         {
             var http = context.HttpContext;
             var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KvEndpoints));

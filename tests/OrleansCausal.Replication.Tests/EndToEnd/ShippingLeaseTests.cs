@@ -1,3 +1,4 @@
+using OrleansCausal.Storage;
 using OrleansCausal.Replication.Tests.TestCluster;
 
 namespace OrleansCausal.Replication.Tests.EndToEnd;

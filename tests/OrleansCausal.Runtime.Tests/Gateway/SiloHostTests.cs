@@ -12,7 +12,7 @@ public sealed class SiloHostTests
     private const string ApiKey = "test-api-key-0123456789";
 
     [Fact]
-    public async Task Status_ReportsRegionReplicaStoreActorsAndPeers()
+    public async Task Status_ReportsRegionReplicaStoreClusterGrainsAndPeers()
     {
         await using var silo = await TestSilo.StartAsync();
         await silo.Client.SendForRecordAsync(Put("/v1/kv/default/k", "1"));
@@ -22,7 +22,12 @@ public sealed class SiloHostTests
         Assert.Equal("A", status.GetProperty("region").GetString());
         Assert.StartsWith("A.", status.GetProperty("replica").GetString());
         Assert.StartsWith("sqlite:", status.GetProperty("store").GetString());
-        Assert.Equal(1, status.GetProperty("actors").GetInt32());
+        Assert.Equal(1, status.GetProperty("recordGrains").GetInt32());
+        var cluster = status.GetProperty("cluster");
+        Assert.Equal("A", cluster.GetProperty("id").GetString());
+        var silo1 = Assert.Single(cluster.GetProperty("silos").EnumerateArray());
+        Assert.Equal("active", silo1.GetProperty("status").GetString());
+        Assert.StartsWith("S127.0.0.1:", silo1.GetProperty("address").GetString());
         Assert.Equal(JsonValueKind.Array, status.GetProperty("peers").ValueKind);
         Assert.Equal(0, status.GetProperty("peers").GetArrayLength());
         Assert.Contains(status.GetProperty("namespaces").EnumerateArray(), n => n.GetProperty("name").GetString() == "default" && n.GetProperty("resolver").GetString() == "lww");
@@ -117,7 +122,7 @@ public sealed class SiloHostTests
     [InlineData("Namespaces:orders:MaxSiblings", "0", "Namespaces:orders:MaxSiblings")]
     [InlineData("Namespaces:Bad Name:Resolver", "lww", "Namespaces:Bad Name")]
     [InlineData("Limits:MaxValueBytes", "0", "Limits:MaxValueBytes")]
-    [InlineData("Actors:MaxActive", "0", "Actors:MaxActive")]
+    [InlineData("Actors:IdleTimeout", "00:00:00", "Actors:IdleTimeout")]
     [InlineData("Actors:MaxCacheAge", "-00:00:01", "Actors:MaxCacheAge")]
     public async Task Start_WithInvalidRuntimeSetting_FailsNamingTheSetting(string key, string value, string expected)
     {
@@ -126,6 +131,17 @@ public sealed class SiloHostTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("Orleans:SiloPort", "70000")]
+    [InlineData("Orleans:GatewayPort", "port")]
+    [InlineData("Orleans:AdvertisedIP", "not-an-ip")]
+    public void Build_WithInvalidOrleansSetting_FailsNamingTheSetting(string key, string value)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => TestSilo.Build(new Dictionary<string, string?> { [key] = value }));
+
+        Assert.Contains(key, error.Message);
     }
 
     [Fact]
