@@ -19,7 +19,14 @@ public static class OrleansCausalSiloBuilderExtensions
         silo.Services.AddOrleansCausal(configuration);
         silo.AddDottedBinsGrainStorage(DottedBinsGrainStorageOptions.DefaultName, options => options.Configure(o => o.Region = configuration["Region"]));
         silo.Services.AddOptions<GrainCollectionOptions>()
-            .Configure<IOptions<OrleansCausalOptions>>((collection, causal) => collection.CollectionAge = causal.Value.Actors.IdleTimeout);
+            .Configure<IOptions<OrleansCausalOptions>>((collection, causal) =>
+            {
+                // Orleans looks for idle activations once per quantum: keep it well under the age so an idle grain
+                // goes within about 1.5 x IdleTimeout.
+                var idle = causal.Value.Actors.IdleTimeout;
+                collection.CollectionAge = idle;
+                collection.CollectionQuantum = TimeSpan.FromTicks(Math.Min(collection.CollectionQuantum.Ticks, Math.Max(idle.Ticks / 2, TimeSpan.TicksPerSecond)));
+            });
         return silo;
     }
 }

@@ -73,3 +73,24 @@ public sealed class SiloFailureTests
         }
     }
 }
+
+/// <summary><c>Actors:IdleTimeout</c> is Orleans' collection age: an idle record grain is deactivated, and the next
+/// call activates it again from storage.</summary>
+public sealed class IdleCollectionTests
+{
+    [Fact]
+    public async Task IdleGrain_IsDeactivatedAfterIdleTimeout_AndReactivatesFromStorage()
+    {
+        await using var region = await RegionCluster.StartAsync(
+            InMemoryStores.Create(), settings: new Dictionary<string, string?> { ["Actors:IdleTimeout"] = "00:00:02" });
+        var key = new RecordKey("default", "idle");
+        var grain = region.Grains.GetRecordGrain(key);
+        var written = await grain.WriteAsync(new RecordWriteCommand("\"kept\"", VersionVector.Empty, false));
+        Assert.True(region.Cluster.TryGetGrainContext(grain.GetGrainId(), out var context), "the grain should be active after a write");
+
+        await context.Deactivated.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Empty(region.SilosHosting(key));
+        Assert.Equal(written.Snapshot, await grain.ReadAsync(null));
+    }
+}
