@@ -12,9 +12,9 @@ internal static class StoreRegistration
     private static readonly Dictionary<string, Action<IServiceCollection, StoreSpecification, RegionId>> Backends = new(StringComparer.Ordinal)
     {
         [StoreSpecification.Sqlite] = (services, spec, region) =>
-            services.AddSqliteRecordStore(new SqliteRecordStoreOptions { Path = spec.Target, Region = region }),
+            services.AddSqliteRecordStore(o => (o.Path, o.Region) = (spec.Target, region)),
         [StoreSpecification.Postgres] = (services, spec, region) =>
-            services.AddPostgresRecordStore(new PostgresRecordStoreOptions { ConnectionString = spec.Target, Region = region }),
+            services.AddPostgresRecordStore(o => (o.ConnectionString, o.Region) = (spec.Target, region)),
         [StoreSpecification.Memory] = (services, _, region) => services.AddInMemoryRecordStore(region),
     };
 
