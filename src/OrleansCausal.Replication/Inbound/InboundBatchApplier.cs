@@ -10,7 +10,7 @@ namespace OrleansCausal.Replication.Inbound;
 /// <c>after</c> does not skip past the source's applied position (so the source's bins arrive gap-free, DESIGN.md
 /// invariant 5); overlaps and duplicates re-apply idempotently. The merge and the new position commit in one
 /// transaction. Batches from one source are applied one at a time in this silo, so the position never moves back.
-/// Record actors refresh from the store's RecordChanged event.
+/// Record grains refresh from the store's RecordChanged event (it carries the record's new version).
 /// </summary>
 public sealed class InboundBatchApplier(IRecordStore store, ReplicationMetrics metrics, ILogger<InboundBatchApplier> logger)
 {

@@ -2,8 +2,8 @@ using System.Diagnostics.Metrics;
 
 namespace OrleansCausal.Runtime.Diagnostics;
 
-/// <summary>The runtime's counters (meter <c>OrleansCausal.Runtime</c>): prunes by the sibling cap, actor activations
-/// and deactivations, and the number of active actors.</summary>
+/// <summary>The runtime's counters (meter <c>OrleansCausal.Runtime</c>): prunes by the sibling cap, and record grain
+/// activations and deactivations (by Orleans' deactivation reason).</summary>
 public sealed class RuntimeMetrics
 {
     public const string MeterName = "OrleansCausal.Runtime";

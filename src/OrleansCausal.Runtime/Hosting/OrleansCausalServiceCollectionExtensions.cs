@@ -19,7 +19,7 @@ public static class OrleansCausalServiceCollectionExtensions
     /// Registers the region runtime: options bound from <paramref name="configuration"/> and validated at start,
     /// record grains' services (change notices), <see cref="RecordService"/>, <see cref="ICausalClient"/>, the resolver registry, metrics and
     /// <see cref="NoReplicationStatus"/> (replaced by the replication module). The <see cref="Storage.IRecordStore"/>
-    /// is registered by the host (the gateway's store factory, or a test).
+    /// is registered by the host (a backend's Add…RecordStore, or a test).
     /// </summary>
     public static IServiceCollection AddOrleansCausal(this IServiceCollection services, IConfiguration configuration)
     {
