@@ -34,7 +34,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
     private readonly RuntimeMetrics _metrics;
     private readonly ILogger<RecordGrain> _logger;
     private readonly long _maxCacheAgeTicks;
-    private RecordKey _key;
+    private readonly RecordKey _key;
     private RecordChangeNotices.Mark _mark = new();
     private RecordSnapshot _committed = new(CausalRecord.Empty, 0);
     private long _committedAt;
@@ -44,6 +44,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
         IRecordStore store,
         NamespaceCatalog namespaces,
         RecordChangeNotices notices,
+        IGrainContext context,
         IOptions<OrleansCausalOptions> options,
         TimeProvider time,
         RuntimeMetrics metrics,
@@ -57,14 +58,14 @@ public sealed class RecordGrain : Grain, IRecordGrain
         _metrics = metrics;
         _logger = logger;
         _maxCacheAgeTicks = (long)(options.Value.Actors.MaxCacheAge.TotalSeconds * time.TimestampFrequency);
+        _key = RecordGrainKey.Parse(context.GrainId.Key.ToString()!);
+        // Listen for change notices from the first stage of the activation's lifecycle — before Orleans reads the
+        // state (stage SetupState) — so no notice can fall between that read and the registration; stop at the last.
+        context.ObservableLifecycle.Subscribe(nameof(RecordGrain), GrainLifecycleStage.First, StartListening, StopListening);
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _key = RecordGrainKey.Parse(this.GetPrimaryKeyString());
-        _mark = _notices.Register(_key);
-        // The state was read by Orleans before this runs; a notice between that read and the registration is covered
-        // by the cache age and by the version check of the first write.
         Publish(new RecordSnapshot(_state.State.Record, StateVersion()));
         _metrics.Activated();
         return Task.CompletedTask;
@@ -72,7 +73,6 @@ public sealed class RecordGrain : Grain, IRecordGrain
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        _notices.Unregister(_key, _mark);
         _metrics.Deactivated(reason.ReasonCode.ToString());
         return Task.CompletedTask;
     }
@@ -109,10 +109,16 @@ public sealed class RecordGrain : Grain, IRecordGrain
             {
                 await _state.WriteStateAsync();
             }
-            catch (InconsistentStateException) when (attempt < MaxWriteAttempts)
+            catch (InconsistentStateException conflict)
             {
                 // Nothing was written; the stored record moved. Reload and compute the write again.
                 _state.State.Record = _state.State.Persisted;
+                if (attempt == MaxWriteAttempts)
+                {
+                    throw new RecordStoreException(
+                        $"Record {_key} changed under {MaxWriteAttempts} write attempts in a row; nothing was written. Retry the request.", conflict, _key);
+                }
+
                 await _state.ReadStateAsync();
                 continue;
             }
@@ -136,6 +142,18 @@ public sealed class RecordGrain : Grain, IRecordGrain
 
     /// <summary>Accepted times are kept to the millisecond (the stored and wire forms), so a bin equals its stored self.</summary>
     private DateTimeOffset AcceptedAt() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+
+    private Task StartListening(CancellationToken cancellationToken)
+    {
+        _mark = _notices.Register(_key);
+        return Task.CompletedTask;
+    }
+
+    private Task StopListening(CancellationToken cancellationToken)
+    {
+        _notices.Unregister(_key, _mark);
+        return Task.CompletedTask;
+    }
 
     private bool IsFresh(RecordSnapshot cached) =>
         _mark.Highest <= cached.Version && _time.GetTimestamp() - _committedAt <= _maxCacheAgeTicks;
