@@ -215,10 +215,22 @@ public sealed partial class PostgresRecordStore
         // Stored times have millisecond precision (the codec's format): use that here too, so the record a put
         // returns equals the record a later read returns.
         var now = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
-        if (keys.TrueForAll(k => _cache.TryGet(k, out _, out _)))
+        // Take the cached records once: a change notice from another silo may evict one at any moment.
+        var cached = new Dictionary<RecordKey, (CausalRecord Record, long Version)>(keys.Count);
+        foreach (var key in keys)
+        {
+            if (!_cache.TryGet(key, out var record, out var version))
+            {
+                break;
+            }
+
+            cached[key] = (record, version);
+        }
+
+        if (cached.Count == keys.Count)
         {
             // Every record is cached: one round trip, if no other silo changed them since.
-            var optimistic = Compute(keys, groups, now, locked: false, key => _cache.TryGet(key, out var record, out var version) ? (record, version) : throw new InvalidOperationException());
+            var optimistic = Compute(keys, groups, now, locked: false, key => cached[key]);
             if (!optimistic.NeedsLock && await TryCommitOptimisticAsync(optimistic).ConfigureAwait(false))
             {
                 Complete(optimistic);

@@ -26,6 +26,8 @@ public sealed class TwoSiloRegionTests(TwoSiloRegion fixture) : IClassFixture<Tw
         Assert.Equal(2, silos.Length);
         var keys = Enumerable.Range(0, 12).Select(i => new RecordKey("default", $"single-{i}")).ToArray();
 
+        // Each key is written through both silos at once: one of the two calls enters by the silo that does not host
+        // the key, and both must reach the same activation.
         foreach (var key in keys)
         {
             var writes = silos.Select(silo => silo.SiloHost.Services.GetRequiredService<IGrainFactory>().GetRecordGrain(key)
@@ -38,9 +40,6 @@ public sealed class TwoSiloRegionTests(TwoSiloRegion fixture) : IClassFixture<Tw
             Assert.Single(region.SilosHosting(key));
             Assert.Equal(2, (await region.Grains.GetRecordGrain(key).ReadAsync(null)).Record.Bins.Count);
         }
-
-        // Placement spreads keys over both silos (random placement of 12 keys on 2 silos).
-        Assert.Equal(2, keys.Select(k => region.SilosHosting(k).Single().SiloAddress).Distinct().Count());
     }
 }
 
