@@ -4,12 +4,6 @@ namespace OrleansCausal.Gateway.Diagnostics;
 
 internal static partial class GatewayLog
 {
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Store {Store} open as replica {Replica}")]
-    public static partial void LogInformationStoreOpen(ILogger logger, string store, string replica);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Store {Store} flushed and closed")]
-    public static partial void LogInformationStoreClosed(ILogger logger, string store);
-
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning,
         Message = "No Context:SigningKey is configured: generated one and saved it in {Path}. Every silo of every region must use the same key; set Context:SigningKey explicitly before adding a region")]
     public static partial void LogWarningSigningKeyGenerated(ILogger logger, string path);
@@ -32,4 +26,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 2008, Level = LogLevel.Warning,
         Message = "No API keys are configured (Auth:ApiKeys): the /v1 API is open to anyone who can reach {Urls} (loopback only)")]
     public static partial void LogWarningNoApiKeys(ILogger logger, string urls);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning,
+        Message = "{Method} {Path} answered 503: a silo of this region is unreachable ({Failure}); its records move to the others within the membership timeout")]
+    public static partial void LogWarningClusterUnavailable(ILogger logger, string method, string path, string failure);
 }

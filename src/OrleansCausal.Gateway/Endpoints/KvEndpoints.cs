@@ -220,5 +220,16 @@ public static class KvEndpoints
             return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Store unavailable", e.Message,
                 new Dictionary<string, object?> { ["error"] = "StoreUnavailable" });
         }
+        catch (Exception failure) when (StoreFault.IsClusterTransient(failure))
+        {
+            // A silo of the region is gone and not yet declared dead: its grains move within the membership timeout.
+            var http = context.HttpContext;
+            http.Response.Headers.RetryAfter = "1";
+            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KvEndpoints));
+            GatewayLog.LogWarningClusterUnavailable(logger, http.Request.Method, http.Request.Path, failure.GetType().Name);
+            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Region reconfiguring",
+                "A silo of this region is unreachable and its records are moving to the others; retry shortly.",
+                new Dictionary<string, object?> { ["error"] = "SiloUnavailable" });
+        }
     }
 }

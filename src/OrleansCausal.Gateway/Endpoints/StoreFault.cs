@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using OrleansCausal.Storage;
 
 namespace OrleansCausal.Gateway.Endpoints;
@@ -17,5 +18,21 @@ internal static class StoreFault
         }
 
         return null;
+    }
+
+    /// <summary>Whether the call failed because a silo of the region is unreachable (killed, not yet declared dead):
+    /// transient. A write that failed this way may still have been applied (the silo died after its commit); a retry
+    /// with the same context then at worst adds a sibling, it never loses a write.</summary>
+    public static bool IsClusterTransient(Exception? failure)
+    {
+        for (var current = failure; current is not null; current = current.InnerException)
+        {
+            if (current is SiloUnavailableException or OrleansMessageRejectionException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

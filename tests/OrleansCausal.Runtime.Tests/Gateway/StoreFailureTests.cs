@@ -1,4 +1,5 @@
 using System.Net;
+using Orleans.Runtime;
 using OrleansCausal.Runtime.Tests.Support;
 using OrleansCausal.Storage;
 
@@ -62,6 +63,28 @@ public sealed class StoreFailureTests
         {
             AssertProblem(kind, status, error, code, body, context, response);
         }
+    }
+
+    [Fact]
+    public async Task Put_WhenASiloOfTheRegionIsUnreachable_Returns503WithRetryAfter()
+    {
+        var (silo, probe) = await TestSilo.StartProbedAsync();
+        await using var _ = silo;
+        probe.WriteFault = _ => new SiloUnavailableException("The silo holding this record is unreachable.");
+
+        var (code, body, context, response) = await silo.Client.SendRawAsync(KvApi.Put(Path, "\"lost\""));
+        using (response)
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, code);
+            Assert.Equal("SiloUnavailable", body.GetProperty("error").GetString());
+            Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+            Assert.Null(context);
+        }
+
+        probe.WriteFault = null;
+        var (afterCode, _, _, afterResponse) = await silo.Client.SendRawAsync(KvApi.Get(Path));
+        afterResponse.Dispose();
+        Assert.Equal(HttpStatusCode.NotFound, afterCode);
     }
 
     private static void AssertProblem(
