@@ -47,6 +47,8 @@ public sealed partial class SqliteRecordStore : IRecordStore
 
     public string Description => $"sqlite:{_path}";
 
+    /// <summary>Raised on the writer thread right after a commit, before the callers of that commit complete: handlers
+    /// must be cheap (signal, count) and must never wait for the store, or the writer stops committing.</summary>
     public event EventHandler<RecordChangedEventArgs>? RecordChanged;
 
     /// <summary>Starts the writer thread, which creates or opens the file and its schema, and the reader threads.</summary>
