@@ -5,7 +5,6 @@ namespace OrleansCausal.Storage.Sqlite;
 
 public sealed partial class SqliteRecordStore
 {
-
     public Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken) =>
         ReadWith(cancellationToken, "reading a record", key, reader =>
         {
@@ -82,30 +81,40 @@ public sealed partial class SqliteRecordStore
         });
     }
 
-    private Task<T> ReadWith<T>(CancellationToken cancellationToken, string action, RecordKey? key, Func<ReaderPool.Reader, T> read)
+    /// <summary>Called on the reader thread before each read (tests hold or observe the reader with it).</summary>
+    internal Action? BeforeRead { get; set; }
+
+    /// <summary>Queues <paramref name="read"/> for a reader thread; errors name the file, the action and the key.</summary>
+    private Task<T> ReadWith<T>(CancellationToken cancellationToken, string action, RecordKey? key, Func<ReadConnection, T> read)
     {
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled<T>(cancellationToken);
         }
 
-        var pool = _readers ?? throw new InvalidOperationException($"Call {nameof(OpenAsync)} before using the store.");
-        ReaderPool.Reader? reader = null;
-        try
+        var readers = _readers ?? throw new InvalidOperationException($"Call {nameof(OpenAsync)} before using the store.");
+        if (_closed)
         {
-            reader = pool.Rent();
-            return Task.FromResult(read(reader));
+            throw Closed();
         }
-        catch (Exception error) when (error is SqliteException or RecordStoreException or IOException)
+
+        var operation = new ReadOperation<T>(connection =>
         {
-            return Task.FromException<T>(SqliteErrors.Wrap(_path, action, error, key));
-        }
-        finally
-        {
-            if (reader is not null)
+            try
             {
-                pool.Return(reader);
+                BeforeRead?.Invoke();
+                return read(connection);
             }
+            catch (Exception error) when (error is SqliteException or RecordStoreException or IOException)
+            {
+                throw SqliteErrors.Wrap(_path, action, error, key);
+            }
+        }, cancellationToken);
+        if (!readers.TryEnqueue(operation))
+        {
+            throw Closed();
         }
+
+        return operation.Task;
     }
 }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansCausal.Core;
@@ -7,11 +5,13 @@ using OrleansCausal.Core;
 namespace OrleansCausal.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store: one SQLite file in WAL mode. Writes are queued and applied by one writer at a time per store
-/// instance, which takes what is queued (up to <see cref="SqliteRecordStoreOptions.MaxBatchSize"/> operations), applies
-/// it in one <c>BEGIN IMMEDIATE</c> transaction and commits once (group commit). The read-modify-write of each record
-/// happens inside that transaction, so other threads, store instances and processes on the same file serialize on
-/// SQLite's write lock (waiting up to the busy timeout) and never lose a bin or issue a dot twice.
+/// The embedded store: one SQLite file in WAL mode. SQLite's I/O is synchronous, so none of it runs on the caller's
+/// thread (a grain turn or a thread-pool thread): writes are queued to the store's writer thread
+/// (<see cref="GroupCommitWriter"/>), which applies what is queued (up to
+/// <see cref="SqliteRecordStoreOptions.MaxBatchSize"/> operations) in one <c>BEGIN IMMEDIATE</c> transaction and commits
+/// once (group commit); reads are queued to a few reader threads (<see cref="ReaderThreads"/>). The read-modify-write
+/// of each record happens inside the write transaction, so other store instances and processes on the same file
+/// serialize on SQLite's write lock (waiting up to the busy timeout) and never lose a bin or issue a dot twice.
 /// </summary>
 public sealed partial class SqliteRecordStore : IRecordStore
 {
@@ -19,13 +19,10 @@ public sealed partial class SqliteRecordStore : IRecordStore
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _path;
-    private readonly ConcurrentQueue<WriteOperation> _queue = new();
-    private readonly SemaphoreSlim _writerGate = new(1, 1);
     private volatile bool _open;
     private volatile bool _closed;
-    private SqliteConnection? _writer;
-    private WriterCommands? _commands;
-    private ReaderPool? _readers;
+    private GroupCommitWriter? _writer;
+    private ReaderThreads? _readers;
     private ReplicaId _replica;
 
     public SqliteRecordStore(SqliteRecordStoreOptions options, ILogger<SqliteRecordStore>? logger = null, TimeProvider? time = null)
@@ -39,7 +36,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
             Region = options.Region,
             MaxBatchSize = options.MaxBatchSize,
             BusyTimeout = options.BusyTimeout,
-            MaxIdleReaders = options.MaxIdleReaders,
+            ReaderThreads = options.ReaderThreads,
             MaxFileSizeBytes = options.MaxFileSizeBytes,
         };
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -50,52 +47,44 @@ public sealed partial class SqliteRecordStore : IRecordStore
 
     public string Description => $"sqlite:{_path}";
 
+    /// <summary>Raised on the writer thread right after a commit, before the callers of that commit complete: handlers
+    /// must be cheap (signal, count) and must never wait for the store, or the writer stops committing.</summary>
     public event EventHandler<RecordChangedEventArgs>? RecordChanged;
 
-    public Task OpenAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the writer thread, which creates or opens the file and its schema, and the reader threads.</summary>
+    public async Task OpenAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (_open || _closed)
+        if (_open || _closed || _writer is not null)
         {
             throw new InvalidOperationException($"The store {Description} is already open or closed.");
         }
 
+        (ReplicaId Replica, bool Created, int From) opened = default;
         try
         {
-            var directory = System.IO.Path.GetDirectoryName(_path);
-            if (!string.IsNullOrEmpty(directory))
-            {
-                Directory.CreateDirectory(directory);
-            }
-
-            _writer = SqliteConnections.Open(_options, create: true);
-            var (replica, created, from) = SqliteSchema.Open(_writer, _path, _options.Region, _time, _logger);
-            if (created)
-            {
-                Log.LogInformationCreated(_logger, _path, replica.ToString());
-            }
-
-            if (from != 0 && from != SqliteSchema.CurrentVersion)
-            {
-                Log.LogInformationMigrated(_logger, _path, from, SqliteSchema.CurrentVersion);
-            }
-
-            _commands = new WriterCommands(_writer);
-            _readers = new ReaderPool(_options);
-            _replica = replica;
-            Log.LogInformationOpened(_logger, _path, replica.ToString(), SqliteSchema.CurrentVersion);
+            _writer = await GroupCommitWriter.StartAsync(_options, _logger, RaiseRecordChanged,
+                connection => opened = SqliteSchema.Open(connection, _path, _options.Region, _time, _logger)).ConfigureAwait(false);
         }
         catch (Exception error)
         {
-            _commands?.Dispose();
-            _writer?.Dispose();
-            _commands = null;
-            _writer = null;
             throw SqliteErrors.Wrap(_path, "opening the store", error);
         }
 
+        if (opened.Created)
+        {
+            Log.LogInformationCreated(_logger, _path, opened.Replica.ToString());
+        }
+
+        if (opened.From != 0 && opened.From != SqliteSchema.CurrentVersion)
+        {
+            Log.LogInformationMigrated(_logger, _path, opened.From, SqliteSchema.CurrentVersion);
+        }
+
+        _readers = new ReaderThreads(_options);
+        _replica = opened.Replica;
+        Log.LogInformationOpened(_logger, _path, opened.Replica.ToString(), SqliteSchema.CurrentVersion);
         _open = true;
-        return Task.CompletedTask;
     }
 
     public Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
@@ -104,7 +93,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
         ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxBins, 1, nameof(request.MaxBins));
         // Millisecond precision: the stored form keeps milliseconds, so the returned bin equals the stored one.
         var writtenAt = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
-        return Enqueue(new PutOperation(request, Replica, writtenAt, cancellationToken)).Task;
+        return Enqueue(new PutOperation(request, WriterReplica, writtenAt, cancellationToken)).Task;
     }
 
     public Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken)
@@ -122,13 +111,13 @@ public sealed partial class SqliteRecordStore : IRecordStore
             }
         }
 
-        return Enqueue(new ConditionalWriteOperation(write, Replica, cancellationToken)).Task;
+        return Enqueue(new ConditionalWriteOperation(write, WriterReplica, cancellationToken)).Task;
     }
 
     public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bins);
-        return Enqueue(new MergeOperation(bins, position, Replica, cancellationToken)).Task;
+        return Enqueue(new MergeOperation(bins, position, WriterReplica, cancellationToken)).Task;
     }
 
     public Task SaveCheckpointAsync(string name, long sequence, CancellationToken cancellationToken)
@@ -138,6 +127,8 @@ public sealed partial class SqliteRecordStore : IRecordStore
         return Enqueue(new CheckpointOperation(name, sequence, cancellationToken)).Task;
     }
 
+    /// <summary>Refuses new operations, commits the writes queued before, runs the queued reads, then stops the
+    /// threads and closes the connections.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_closed)
@@ -146,34 +137,15 @@ public sealed partial class SqliteRecordStore : IRecordStore
         }
 
         _closed = true;
-        await _writerGate.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            // Writes accepted before the close are still applied.
-            DrainQueue();
-        }
-        finally
-        {
-            _open = false;
-            _writerGate.Release();
-        }
-
-        _readers?.Dispose();
-        _commands?.Dispose();
         if (_writer is not null)
         {
-            await _writer.DisposeAsync().ConfigureAwait(false);
+            await _writer.StopAsync().ConfigureAwait(false);
         }
-    }
 
-    private T Enqueue<T>(T operation)
-        where T : WriteOperation
-    {
-        operation.CancellationToken.ThrowIfCancellationRequested();
-        _ = Replica;
-        ObjectDisposedException.ThrowIf(_closed, this);
-        _queue.Enqueue(operation);
-        Pump(operation);
-        return operation;
+        _open = false;
+        if (_readers is not null)
+        {
+            await _readers.StopAsync().ConfigureAwait(false);
+        }
     }
 }

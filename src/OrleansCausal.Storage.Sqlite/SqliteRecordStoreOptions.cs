@@ -21,8 +21,8 @@ public sealed class SqliteRecordStoreOptions
     /// <summary>A size limit for the database file in bytes (0 = none). Writes past it fail like a full disk.</summary>
     public long MaxFileSizeBytes { get; set; }
 
-    /// <summary>How many idle read connections are kept open for reuse.</summary>
-    public int MaxIdleReaders { get; set; } = 16;
+    /// <summary>How many dedicated reader threads (each with its own read connection) serve reads.</summary>
+    public int ReaderThreads { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming every invalid setting.</summary>
     public void Validate()
@@ -53,9 +53,9 @@ public sealed class SqliteRecordStoreOptions
             errors.Add($"{nameof(MaxFileSizeBytes)} must be 0 (no limit) or a size in bytes (was {MaxFileSizeBytes}).");
         }
 
-        if (MaxIdleReaders is < 0 or > 1024)
+        if (ReaderThreads is < 1 or > 256)
         {
-            errors.Add($"{nameof(MaxIdleReaders)} must be between 0 and 1024 (was {MaxIdleReaders}).");
+            errors.Add($"{nameof(ReaderThreads)} must be between 1 and 256 (was {ReaderThreads}).");
         }
 
         if (errors.Count > 0)

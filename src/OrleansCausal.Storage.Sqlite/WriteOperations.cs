@@ -13,9 +13,6 @@ internal abstract class WriteOperation(CancellationToken cancellationToken)
     /// after commit.</summary>
     public List<(RecordKey Key, long Version)> Changes { get; } = [];
 
-    /// <summary>True once the operation succeeded, failed or was cancelled.</summary>
-    public abstract bool IsDone { get; }
-
     public abstract void Apply(WriteBatch batch);
 
     public abstract void Complete();
@@ -31,8 +28,6 @@ internal abstract class WriteOperation<TResult>(CancellationToken cancellationTo
     private TResult? _result;
 
     public Task<TResult> Task => _completion.Task;
-
-    public override bool IsDone => _completion.Task.IsCompleted;
 
     public override void Apply(WriteBatch batch) => _result = Execute(batch);
 

@@ -156,7 +156,7 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
         Assert.Contains(nameof(SqliteRecordStoreOptions.Region), error.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(SqliteRecordStoreOptions.MaxBatchSize), error.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(SqliteRecordStoreOptions.BusyTimeout), error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(nameof(SqliteRecordStoreOptions.MaxIdleReaders), error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(nameof(SqliteRecordStoreOptions.ReaderThreads), error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
