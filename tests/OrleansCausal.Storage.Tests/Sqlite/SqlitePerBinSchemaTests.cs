@@ -6,31 +6,15 @@ namespace OrleansCausal.Storage.Tests.Sqlite;
 
 /// <summary>The per-bin schema (schema 2): rows per bin, the migration of schema-1 files, corrupt rows, and
 /// conditional writes sharing one group commit.</summary>
-public sealed class SqlitePerBinSchemaTests : IAsyncLifetime
+public sealed class SqlitePerBinSchemaTests : SqliteFileTestBase
 {
     private static readonly RegionId Region = RegionId.Parse("A");
     private static readonly DateTimeOffset WrittenAt = DateTimeOffset.FromUnixTimeMilliseconds(1_767_225_600_123);
-    private readonly string _directory = SqliteTestFiles.NewDirectory();
-    private readonly List<IAsyncDisposable> _stores = [];
-
-    private static CancellationToken Ct => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        SqliteTestFiles.DeleteDirectory(_directory);
-    }
 
     [Fact]
     public async Task Open_WhenFileHasSchema1_MigratesEveryRecordToBinRowsAtVersionOne()
     {
-        var path = Path.Combine(_directory, "schema1.db");
+        var path = Path.Combine(TestDirectory, "schema1.db");
         var replica = new ReplicaId(Region, 0x1234abcd);
         var remote = new ReplicaId(RegionId.Parse("B"), 7);
         var siblings = CausalRecord.Empty
@@ -71,7 +55,7 @@ public sealed class SqlitePerBinSchemaTests : IAsyncLifetime
     [Fact]
     public async Task PutAndWrite_StoreOneRowPerBinAndDeleteTheRowsTheySupersede()
     {
-        var path = Path.Combine(_directory, "rows.db");
+        var path = Path.Combine(TestDirectory, "rows.db");
         var store = await OpenAsync(path);
         var key = new RecordKey("n", "k");
         for (var i = 0; i < 3; i++)
@@ -97,7 +81,7 @@ public sealed class SqlitePerBinSchemaTests : IAsyncLifetime
     [Fact]
     public async Task Load_WhenBinRowIsCorrupt_ReportsThatKeyAndKeepsServingOthers()
     {
-        var path = Path.Combine(_directory, "corrupt-bin.db");
+        var path = Path.Combine(TestDirectory, "corrupt-bin.db");
         var store = await OpenAsync(path);
         var bad = new RecordKey("n", "bad");
         var good = new RecordKey("n", "good");
@@ -122,7 +106,7 @@ public sealed class SqlitePerBinSchemaTests : IAsyncLifetime
     public async Task Write_WhenBurstSharesOneBatch_StaleWriteFailsAloneAndTheOthersCommit()
     {
         const int Keys = 32;
-        var store = await OpenAsync(Path.Combine(_directory, "burst.db"));
+        var store = await OpenAsync(Path.Combine(TestDirectory, "burst.db"));
         var keys = Enumerable.Range(0, Keys).Select(i => new RecordKey("n", $"k{i}")).ToArray();
         foreach (var key in keys)
         {
@@ -158,7 +142,7 @@ public sealed class SqlitePerBinSchemaTests : IAsyncLifetime
     private async Task<SqliteRecordStore> OpenAsync(string path)
     {
         var store = SqliteTestFiles.Create(path, Region);
-        _stores.Add(store);
+        Stores.Add(store);
         await store.OpenAsync(Ct);
         return store;
     }

@@ -5,30 +5,14 @@ using OrleansCausal.Storage.Sqlite;
 namespace OrleansCausal.Storage.Tests.Sqlite;
 
 /// <summary>What only the SQLite provider has: its file, schema versions, bad files and bad rows, options.</summary>
-public sealed class SqliteRecordStoreTests : IAsyncLifetime
+public sealed class SqliteRecordStoreTests : SqliteFileTestBase
 {
     private static readonly RegionId Region = RegionId.Parse("A");
-    private readonly string _directory = SqliteTestFiles.NewDirectory();
-    private readonly List<IAsyncDisposable> _stores = [];
-
-    private static CancellationToken Ct => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var store in _stores)
-        {
-            await store.DisposeAsync();
-        }
-
-        SqliteTestFiles.DeleteDirectory(_directory);
-    }
 
     [Fact]
     public async Task Open_WhenFileIsNew_CreatesItInWalModeWithDescription()
     {
-        var path = Path.Combine(_directory, "nested", "dir", "a.db");
+        var path = Path.Combine(TestDirectory, "nested", "dir", "a.db");
 
         var store = await OpenAsync(path);
 
@@ -42,7 +26,7 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
     [Fact]
     public async Task Read_WhenRecordRowIsCorrupt_ReportsThatKeyAndKeepsServingOthers()
     {
-        var path = Path.Combine(_directory, "corrupt.db");
+        var path = Path.Combine(TestDirectory, "corrupt.db");
         var store = await OpenAsync(path);
         var bad = new RecordKey("n", "bad");
         var good = new RecordKey("n", "good");
@@ -71,9 +55,9 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
     [Fact]
     public async Task Put_WhenFileIsFull_FailsNamingThePathAndLeavesNothingHalfWritten()
     {
-        var path = Path.Combine(_directory, "full.db");
+        var path = Path.Combine(TestDirectory, "full.db");
         var store = new SqliteRecordStore(new SqliteRecordStoreOptions { Path = path, Region = Region, MaxFileSizeBytes = 256 * 1024 });
-        _stores.Add(store);
+        Stores.Add(store);
         await store.OpenAsync(Ct);
         var value = $"\"{new string('x', 16 * 1024)}\"";
         var acknowledged = new List<(RecordKey, Dot, long)>();
@@ -103,11 +87,11 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
     [Fact]
     public async Task Open_WhenSchemaIsNewerThanThisBuild_RefusesWithBothVersions()
     {
-        var path = Path.Combine(_directory, "future.db");
+        var path = Path.Combine(TestDirectory, "future.db");
         var store = await OpenAsync(path);
         await store.PutAsync(new PutRequest(new RecordKey("n", "k"), "1", VersionVector.Empty), Ct);
         await store.DisposeAsync();
-        _stores.Remove(store);
+        Stores.Remove(store);
         Raw(path, "UPDATE schema_version SET version = 99");
 
         var error = await Assert.ThrowsAsync<RecordStoreException>(() => OpenAsync(path));
@@ -121,7 +105,7 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
     [Fact]
     public async Task Open_WhenDirectoryCannotBeCreated_ThrowsNamingThePath()
     {
-        var blocker = Path.Combine(_directory, "blocker");
+        var blocker = Path.Combine(TestDirectory, "blocker");
         await File.WriteAllTextAsync(blocker, "a file where a directory should be");
         var path = Path.Combine(blocker, "sub", "x.db");
 
@@ -133,7 +117,7 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
     [Fact]
     public async Task Open_WhenFileIsNotADatabase_ThrowsNamingThePath()
     {
-        var path = Path.Combine(_directory, "text.db");
+        var path = Path.Combine(TestDirectory, "text.db");
         await File.WriteAllTextAsync(path, new string('x', 8192));
 
         var error = await Assert.ThrowsAsync<RecordStoreException>(() => OpenAsync(path));
@@ -164,7 +148,7 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
     [InlineData(256)]
     public async Task Put_WhenTwoStoreInstancesShareOneFile_LoseNoBinAndReuseNoDot(int maxBatchSize)
     {
-        var path = Path.Combine(_directory, "shared.db");
+        var path = Path.Combine(TestDirectory, "shared.db");
         var first = await OpenAsync(path, maxBatchSize);
         var second = await OpenAsync(path, maxBatchSize);
         Assert.Equal(first.Replica, second.Replica);
@@ -191,7 +175,7 @@ public sealed class SqliteRecordStoreTests : IAsyncLifetime
     private async Task<SqliteRecordStore> OpenAsync(string path, int maxBatchSize = 256)
     {
         var store = SqliteTestFiles.Create(path, Region, maxBatchSize);
-        _stores.Add(store);
+        Stores.Add(store);
         await store.OpenAsync(Ct);
         return store;
     }
