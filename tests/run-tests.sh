@@ -2,6 +2,16 @@
 # The test command (README): runs every test project of the solution. Extra arguments go to `dotnet test`.
 # PostgreSQL tests start a throw-away server themselves (tests/postgres/start.sh), installing PostgreSQL with
 # apt-get when it is missing; set ORLEANSCAUSAL_TEST_POSTGRES to a connection string to use your own instead.
+# The explorer's browser tests drive Debian's chromium through Playwright: it is installed with apt-get when missing
+# (needs root, as in CI); Playwright never downloads a browser of its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium for the explorer's browser tests"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+fi
+export ORLEANSCAUSAL_CHROMIUM=/usr/bin/chromium
 exec dotnet test OrleansCausal.sln --blame-hang-timeout 8m "$@"

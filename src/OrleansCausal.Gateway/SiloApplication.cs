@@ -68,6 +68,9 @@ public static class SiloApplication
         app.MapOpenApi();
         app.MapKv();
         app.MapStatus();
+        app.MapExplain();
+        app.MapDiagnostics();
+        app.MapExplorer();
         app.MapOrleansCausalReplication();
         return app;
     }

@@ -12,4 +12,16 @@ public interface IValueResolver
 
     /// <summary>The chosen sibling, or <c>null</c> when there is none.</summary>
     Bin? Resolve(IReadOnlyList<Bin> siblings);
+
+    /// <summary>
+    /// As <see cref="Resolve(IReadOnlyList{Bin})"/>, with a sentence saying why that sibling was chosen (for the
+    /// explain API and the explorer page). The choice is always the same as <see cref="Resolve(IReadOnlyList{Bin})"/>'s;
+    /// a resolver registered in code that does not override this gets a generic reason.
+    /// </summary>
+    Bin? Resolve(IReadOnlyList<Bin> siblings, out string reason)
+    {
+        var chosen = Resolve(siblings);
+        reason = ResolverReasons.Generic(Name, siblings, chosen);
+        return chosen;
+    }
 }

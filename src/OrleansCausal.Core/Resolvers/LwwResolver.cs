@@ -21,6 +21,13 @@ public sealed class LwwResolver : IValueResolver
         return best;
     }
 
+    public Bin? Resolve(IReadOnlyList<Bin> siblings, out string reason)
+    {
+        var chosen = Resolve(siblings);
+        reason = ResolverReasons.Trivial(siblings, chosen) ?? ResolverReasons.Latest(chosen!, siblings, string.Empty);
+        return chosen;
+    }
+
     internal static bool IsLater(Bin candidate, Bin current)
     {
         var byTime = candidate.WrittenAt.CompareTo(current.WrittenAt);

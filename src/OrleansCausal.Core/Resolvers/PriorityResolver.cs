@@ -55,6 +55,35 @@ public sealed class PriorityResolver : IValueResolver
         return best;
     }
 
+    public Bin? Resolve(IReadOnlyList<Bin> siblings, out string reason)
+    {
+        var chosen = Resolve(siblings);
+        reason = ResolverReasons.Trivial(siblings, chosen) ?? Explain(chosen!, siblings);
+        return chosen;
+    }
+
+    private string Explain(Bin chosen, IReadOnlyList<Bin> siblings)
+    {
+        var order = string.Join(" > ", Order);
+        var what = Field is null ? "value" : $"'{Field}'";
+        var rank = RankOf(chosen);
+        if (rank == 0)
+        {
+            var latest = ResolverReasons.Latest(chosen, siblings, string.Empty);
+            return $"No sibling has a {what} listed in {order}, so the latest accepted one wins: {latest}";
+        }
+
+        var ranked = ExtractRankedString(chosen.Value)!;
+        var sameRank = siblings.Where(b => RankOf(b) == rank).ToArray();
+        if (sameRank.Length == 1)
+        {
+            return $"{chosen.Dot} has the {what} '{ranked}', which ranks highest among the siblings in {order}.";
+        }
+
+        return $"{sameRank.Length} siblings have the {what} '{ranked}', the highest rank among them in {order}; " +
+               ResolverReasons.Latest(chosen, sameRank, $" among those");
+    }
+
     private int RankOf(Bin bin)
     {
         var ranked = ExtractRankedString(bin.Value);

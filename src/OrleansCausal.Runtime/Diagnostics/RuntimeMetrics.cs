@@ -1,9 +1,11 @@
 using System.Diagnostics.Metrics;
+using OrleansCausal.Storage;
 
 namespace OrleansCausal.Runtime.Diagnostics;
 
-/// <summary>The runtime's counters (meter <c>OrleansCausal.Runtime</c>): prunes by the sibling cap, and record grain
-/// activations and deactivations (by Orleans' deactivation reason).</summary>
+/// <summary>The runtime's counters (meter <c>OrleansCausal.Runtime</c>): prunes by the sibling cap, live siblings left by
+/// each write (a histogram per namespace), and record grain activations and deactivations (by Orleans' deactivation
+/// reason). Prunes and sibling counts also feed this silo's <see cref="SiblingDiagnostics"/>.</summary>
 public sealed class RuntimeMetrics
 {
     public const string MeterName = "OrleansCausal.Runtime";
@@ -11,20 +13,35 @@ public sealed class RuntimeMetrics
     private readonly Counter<long> _pruned;
     private readonly Counter<long> _activated;
     private readonly Counter<long> _deactivated;
+    private readonly Histogram<int> _siblingsAtWrite;
+    private readonly SiblingDiagnostics _siblings;
 
-    public RuntimeMetrics(IMeterFactory meterFactory)
+    public RuntimeMetrics(IMeterFactory meterFactory, SiblingDiagnostics siblings)
     {
+        _siblings = siblings;
         var meter = meterFactory.Create(MeterName);
         _pruned = meter.CreateCounter<long>("orleans_causal.siblings.pruned", "{bin}", "Siblings pruned by a namespace's sibling cap.");
         _activated = meter.CreateCounter<long>("orleans_causal.record_grains.activated", "{grain}", "Record grains activated.");
         _deactivated = meter.CreateCounter<long>("orleans_causal.record_grains.deactivated", "{grain}", "Record grains deactivated, by reason.");
+        _siblingsAtWrite = meter.CreateHistogram("orleans_causal.siblings.at_write", "{bin}", "Live siblings of a record after a write.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256, 512, 1024] });
         Meter = meter;
     }
 
     public Meter Meter { get; }
 
-    public void Pruned(string @namespace, int count) =>
+    public void Pruned(string @namespace, int count)
+    {
         _pruned.Add(count, new KeyValuePair<string, object?>("namespace", @namespace));
+        _siblings.Pruned(@namespace, count);
+    }
+
+    /// <summary>A write to <paramref name="key"/> succeeded and left <paramref name="siblings"/> live siblings.</summary>
+    public void Written(RecordKey key, int siblings, DateTimeOffset at)
+    {
+        _siblingsAtWrite.Record(siblings, new KeyValuePair<string, object?>("namespace", key.Namespace));
+        _siblings.Written(key, siblings, at);
+    }
 
     public void Activated() => _activated.Add(1);
 

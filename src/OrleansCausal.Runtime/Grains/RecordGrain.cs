@@ -130,6 +130,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
 
             var snapshot = new RecordSnapshot(outcome.Record, StateVersion());
             Publish(snapshot);
+            _metrics.Written(_key, outcome.Record.Siblings.Count, outcome.Written.WrittenAt);
             if (outcome.Pruned > 0)
             {
                 _metrics.Pruned(_key.Namespace, outcome.Pruned);

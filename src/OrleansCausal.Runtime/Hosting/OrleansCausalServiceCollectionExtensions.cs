@@ -41,6 +41,7 @@ public static class OrleansCausalServiceCollectionExtensions
         });
         services.TryAddSingleton<NamespaceCatalog>();
         services.TryAddSingleton<RecordInputValidator>();
+        services.TryAddSingleton<SiblingDiagnostics>();
         services.TryAddSingleton<RuntimeMetrics>();
         services.TryAddSingleton<RecordChangeNotices>();
         services.TryAddSingleton<RecordService>();

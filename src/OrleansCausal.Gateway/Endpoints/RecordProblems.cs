@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansCausal.Gateway.Diagnostics;
+using OrleansCausal.Runtime.Records;
+
+namespace OrleansCausal.Gateway.Endpoints;
+
+/// <summary>An endpoint filter that turns refused record input (<see cref="RecordRequestException"/>) and store or
+/// cluster failures into the same problem details as <c>/v1/kv</c> (status codes and <c>error</c> codes alike).</summary>
+internal static class RecordProblems
+{
+    public static async ValueTask<object?> Translate(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (RecordRequestException e)
+        {
+            var (status, title) = e.Error switch
+            {
+                RecordError.UnknownNamespace => (StatusCodes.Status404NotFound, "Unknown namespace"),
+                RecordError.InvalidNamespace => (StatusCodes.Status400BadRequest, "Invalid namespace"),
+                RecordError.InvalidKey => (StatusCodes.Status400BadRequest, "Invalid key"),
+                RecordError.InvalidContext => (StatusCodes.Status400BadRequest, "Invalid causal context"),
+                _ => (StatusCodes.Status400BadRequest, "Bad request"),
+            };
+            return Problems.Result(status, title, e.Message, new Dictionary<string, object?> { ["error"] = e.Error.ToString() });
+        }
+        catch (Exception failure) when (StoreFault.Find(failure) is { } e)
+        {
+            var http = context.HttpContext;
+            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecordProblems));
+            GatewayLog.LogErrorStoreFailed(logger, e, http.Request.Method, http.Request.Path);
+            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Store unavailable", e.Message,
+                new Dictionary<string, object?> { ["error"] = "StoreUnavailable" });
+        }
+        catch (Exception failure) when (StoreFault.IsClusterTransient(failure))
+        {
+            context.HttpContext.Response.Headers.RetryAfter = "1";
+            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Region reconfiguring",
+                "A silo of this region is unreachable and its records are moving to the others; retry shortly.",
+                new Dictionary<string, object?> { ["error"] = "SiloUnavailable" });
+        }
+    }
+}
