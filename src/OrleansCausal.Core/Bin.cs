@@ -2,12 +2,16 @@ namespace OrleansCausal.Core;
 
 /// <summary>
 /// One write to a record: its <see cref="Dot"/>, the JSON value written (or <c>null</c> for a tombstone),
-/// the causal context its writer supplied, and the wall-clock time the write was accepted. The time is for
-/// display and time-based resolvers only, never for causality.
+/// the causal context its writer supplied, the wall-clock time the write was accepted, and who wrote it (the API
+/// key's name, or the name an in-process caller gives; <c>null</c> for bins written before writers were recorded).
+/// The time and the writer are for display, diagnostics and time-based resolvers only, never for causality.
 /// </summary>
 public sealed class Bin : IEquatable<Bin>
 {
-    public Bin(Dot dot, string? value, VersionVector context, DateTimeOffset writtenAt)
+    /// <summary>The longest writer name kept, in characters.</summary>
+    public const int MaxWriterLength = 128;
+
+    public Bin(Dot dot, string? value, VersionVector context, DateTimeOffset writtenAt, string? writer = null)
     {
         if (dot.Counter == 0)
         {
@@ -19,10 +23,16 @@ public sealed class Bin : IEquatable<Bin>
             throw new ArgumentException($"The context {context} of bin {dot} covers the bin's own dot.", nameof(context));
         }
 
+        if (writer is not null && (writer.Length == 0 || writer.Length > MaxWriterLength))
+        {
+            throw new ArgumentException($"A writer name has 1-{MaxWriterLength} characters (got {writer.Length}).", nameof(writer));
+        }
+
         Dot = dot;
         Value = value;
         Context = context;
         WrittenAt = writtenAt;
+        Writer = writer;
     }
 
     public Dot Dot { get; }
@@ -36,12 +46,16 @@ public sealed class Bin : IEquatable<Bin>
 
     public DateTimeOffset WrittenAt { get; }
 
+    /// <summary>Who wrote the bin (an API key's name, or an in-process caller's name); <c>null</c> when unknown.</summary>
+    public string? Writer { get; }
+
     public bool Equals(Bin? other) =>
         other is not null &&
         Dot == other.Dot &&
         string.Equals(Value, other.Value, StringComparison.Ordinal) &&
         Context.Equals(other.Context) &&
-        WrittenAt == other.WrittenAt;
+        WrittenAt == other.WrittenAt &&
+        string.Equals(Writer, other.Writer, StringComparison.Ordinal);
 
     public override bool Equals(object? obj) => Equals(obj as Bin);
 

@@ -122,7 +122,7 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
     /// the clock, so they can never come back.
     /// </para>
     /// </summary>
-    public PutOutcome Put(ReplicaId replica, string? value, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue)
+    public PutOutcome Put(ReplicaId replica, string? value, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue, string? writer = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBins, 1);
         var counter = Math.Max(Clock.Get(replica), context.Get(replica)) + 1;
@@ -156,7 +156,7 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             pruned = survivorCount - remaining;
         }
 
-        var written = new Bin(dot, value, effectiveContext, writtenAt);
+        var written = new Bin(dot, value, effectiveContext, writtenAt, writer);
         var bins = new Bin[survivorCount - pruned + 1];
         var k = 0;
         var inserted = false;
@@ -186,8 +186,8 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
     }
 
     /// <summary>delete(context): a put whose value is a tombstone.</summary>
-    public PutOutcome Delete(ReplicaId replica, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue) =>
-        Put(replica, null, context, writtenAt, maxBins);
+    public PutOutcome Delete(ReplicaId replica, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue, string? writer = null) =>
+        Put(replica, null, context, writtenAt, maxBins, writer);
 
     /// <summary>
     /// merge(remote bins): each incoming bin is skipped when its dot is already present, or is covered by the

@@ -94,6 +94,7 @@ internal sealed class PostgresBinChanges
         command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Value)]));
         command.Parameters.Add(PostgresParameters.Bytea([.. _inserts.Select(b => b.Context)]));
         command.Parameters.Add(PostgresParameters.Timestamptz([.. _inserts.Select(b => b.WrittenAt)]));
+        command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Writer)]));
         return command;
     }
 }

@@ -59,6 +59,7 @@ internal static class PostgresSchema
                 value text NULL,
                 context bytea NOT NULL,
                 written_at timestamptz NOT NULL,
+                writer text NULL,
                 PRIMARY KEY (namespace, key, replica_region, replica_epoch, counter));
             ALTER TABLE {sql.Q("records")} ADD COLUMN clock bytea NULL;
             CREATE TABLE {sql.Q("corrupt_records")} (

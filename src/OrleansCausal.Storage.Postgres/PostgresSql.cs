@@ -62,10 +62,11 @@ internal sealed class PostgresSql(string schema)
             AND b.replica_epoch = u.epoch AND b.counter = u.counter
         """;
 
-    /// <summary>$1 namespaces, $2 keys, $3 regions, $4 epochs, $5 counters, $6 values, $7 contexts, $8 accepted times.</summary>
+    /// <summary>$1 namespaces, $2 keys, $3 regions, $4 epochs, $5 counters, $6 values, $7 contexts, $8 accepted times,
+    /// $9 writers.</summary>
     public string InsertBins => $"""
-        INSERT INTO {Q("bins")} (namespace, key, replica_region, replica_epoch, counter, value, context, written_at)
-        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bytea[], $8::timestamptz[])
+        INSERT INTO {Q("bins")} (namespace, key, replica_region, replica_epoch, counter, value, context, written_at, writer)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bytea[], $8::timestamptz[], $9::text[])
         """;
 
     public const string StaleRecordState = "OC409";
@@ -124,7 +125,7 @@ internal sealed class PostgresSql(string schema)
 
     /// <summary>The columns <see cref="PostgresBinRow"/> is read from, in order.</summary>
     private static string BinColumns(string alias) =>
-        $"{alias}.replica_region, {alias}.replica_epoch, {alias}.counter, {alias}.value, {alias}.context, {alias}.written_at";
+        $"{alias}.replica_region, {alias}.replica_epoch, {alias}.counter, {alias}.value, {alias}.context, {alias}.written_at, {alias}.writer";
 
     /// <summary>A page of records in key order with their bins, in one statement (one snapshot).</summary>
     private string Scan(string where, string limit) => $"""

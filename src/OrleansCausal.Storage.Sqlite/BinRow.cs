@@ -6,16 +6,17 @@ namespace OrleansCausal.Storage.Sqlite;
 
 /// <summary>
 /// A bin as one row of the <c>bins</c> table: its dot (replica text and counter), the value (NULL for a tombstone),
-/// the encoded context and the accepted time in Unix milliseconds (the precision the codec keeps).
+/// the encoded context, the accepted time in Unix milliseconds (the precision the codec keeps) and the writer (NULL
+/// when unknown).
 /// Counters are stored as SQLite's signed 64-bit integers and read back bit for bit.
 /// </summary>
-internal readonly record struct BinRow(string Replica, long Counter, string? Value, byte[] Context, long WrittenAtMs)
+internal readonly record struct BinRow(string Replica, long Counter, string? Value, byte[] Context, long WrittenAtMs, string? Writer)
 {
     /// <summary>The columns, in the order <see cref="Read"/> expects them, of a query that aliases the table as <c>b</c>.</summary>
-    public const string Columns = "b.replica, b.counter, b.value, b.context, b.written_at";
+    public const string Columns = "b.replica, b.counter, b.value, b.context, b.written_at, b.writer";
 
     public static BinRow From(Bin bin) =>
-        new(bin.Dot.Replica.ToString(), unchecked((long)bin.Dot.Counter), bin.Value, CausalBinaryCodec.EncodeVector(bin.Context), bin.WrittenAt.ToUnixTimeMilliseconds());
+        new(bin.Dot.Replica.ToString(), unchecked((long)bin.Dot.Counter), bin.Value, CausalBinaryCodec.EncodeVector(bin.Context), bin.WrittenAt.ToUnixTimeMilliseconds(), bin.Writer);
 
     /// <summary>The bin at <paramref name="offset"/>, or <c>null</c> where a LEFT JOIN found none.</summary>
     public static BinRow? Read(SqliteDataReader rows, int offset) =>
@@ -26,7 +27,8 @@ internal readonly record struct BinRow(string Replica, long Counter, string? Val
                 rows.GetInt64(offset + 1),
                 rows.IsDBNull(offset + 2) ? null : rows.GetString(offset + 2),
                 (byte[])rows.GetValue(offset + 3),
-                rows.GetInt64(offset + 4));
+                rows.GetInt64(offset + 4),
+                rows.IsDBNull(offset + 5) ? null : rows.GetString(offset + 5));
 
     /// <summary>The bin; throws <see cref="InvalidDataException"/> (or what the codec throws) when the row is corrupt.</summary>
     public Bin ToBin()
@@ -38,7 +40,7 @@ internal readonly record struct BinRow(string Replica, long Counter, string? Val
 
         try
         {
-            return new Bin(new Dot(replica, unchecked((ulong)Counter)), Value, CausalBinaryCodec.DecodeVector(Context), DateTimeOffset.FromUnixTimeMilliseconds(WrittenAtMs));
+            return new Bin(new Dot(replica, unchecked((ulong)Counter)), Value, CausalBinaryCodec.DecodeVector(Context), DateTimeOffset.FromUnixTimeMilliseconds(WrittenAtMs), Writer);
         }
         catch (ArgumentException error)
         {

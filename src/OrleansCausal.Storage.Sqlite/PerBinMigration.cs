@@ -34,6 +34,7 @@ internal static class PerBinMigration
             value TEXT NULL,
             context BLOB NOT NULL,
             written_at INTEGER NOT NULL,
+            writer TEXT NULL,
             PRIMARY KEY (namespace, key, replica, counter)) WITHOUT ROWID;
         CREATE TABLE {CorruptTable} (
             namespace TEXT NOT NULL,

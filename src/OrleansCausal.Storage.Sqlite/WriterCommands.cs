@@ -22,8 +22,8 @@ internal sealed class WriterCommands : IDisposable
             "ON CONFLICT (namespace, key) DO UPDATE SET version = excluded.version, clock = excluded.clock",
             "$ns", "$key", "$version", "$clock");
         _insertBin = Create(connection,
-            "INSERT INTO bins (namespace, key, replica, counter, value, context, written_at) VALUES ($ns, $key, $replica, $counter, $value, $context, $writtenAt)",
-            "$ns", "$key", "$replica", "$counter", "$value", "$context", "$writtenAt");
+            "INSERT INTO bins (namespace, key, replica, counter, value, context, written_at, writer) VALUES ($ns, $key, $replica, $counter, $value, $context, $writtenAt, $writer)",
+            "$ns", "$key", "$replica", "$counter", "$value", "$context", "$writtenAt", "$writer");
         _deleteBin = Create(connection,
             "DELETE FROM bins WHERE namespace = $ns AND key = $key AND replica = $replica AND counter = $counter",
             "$ns", "$key", "$replica", "$counter");
@@ -49,7 +49,7 @@ internal sealed class WriterCommands : IDisposable
 
     public void InsertBin(RecordKey key, BinRow bin)
     {
-        Bind(_insertBin, key.Namespace, key.Key, bin.Replica, bin.Counter, (object?)bin.Value ?? DBNull.Value, bin.Context, bin.WrittenAtMs);
+        Bind(_insertBin, key.Namespace, key.Key, bin.Replica, bin.Counter, (object?)bin.Value ?? DBNull.Value, bin.Context, bin.WrittenAtMs, (object?)bin.Writer ?? DBNull.Value);
         _insertBin.ExecuteNonQuery();
     }
 

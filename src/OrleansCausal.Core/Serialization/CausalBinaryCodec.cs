@@ -5,7 +5,11 @@ namespace OrleansCausal.Core.Serialization;
 /// feed) and replication batches. Format version 1:
 /// <code>
 /// vector := count:varint (region:string epoch:u32le counter:varint)*      -- sorted by replica
-/// bin    := region:string epoch:u32le counter:varint flags:u8 writtenAtUnixMs:i64le context:vector [value:string]
+/// bin    := region:string epoch:u32le counter:varint flags:u8 writtenAtUnixMs:i64le context:vector
+///           [writer:string] [value:string]     -- writer iff flags has 2 (since writers are recorded), value iff not 1
+/// flags  := 1 tombstone | 2 writer present; a bin written before writers were recorded has no writer flag and
+///           decodes with a null writer, so old feeds, rows and batches stay readable. A build that does not know
+///           flag 2 refuses such a bin (unknown flags) rather than dropping its writer silently.
 /// record := version:u8=1 clock:vector binCount:varint bin*
 /// </code>
 /// Decoding checks every field and the record invariants; corrupt input throws <see cref="InvalidDataException"/>.
@@ -17,6 +21,7 @@ public static class CausalBinaryCodec
     private const int MaxBins = 1 << 20;
     private const int MaxValueBytes = 64 * 1024 * 1024;
     private const byte TombstoneFlag = 1;
+    private const byte WriterFlag = 2;
 
     public static byte[] EncodeRecord(CausalRecord record)
     {
@@ -126,9 +131,14 @@ public static class CausalBinaryCodec
     {
         WriteReplica(writer, bin.Dot.Replica);
         writer.WriteVarUInt(bin.Dot.Counter);
-        writer.WriteByte(bin.IsTombstone ? TombstoneFlag : (byte)0);
+        writer.WriteByte((byte)((bin.IsTombstone ? TombstoneFlag : 0) | (bin.Writer is null ? 0 : WriterFlag)));
         writer.WriteInt64(bin.WrittenAt.ToUnixTimeMilliseconds());
         WriteVector(writer, bin.Context);
+        if (bin.Writer is not null)
+        {
+            writer.WriteString(bin.Writer);
+        }
+
         if (bin.Value is not null)
         {
             writer.WriteString(bin.Value);
@@ -140,7 +150,7 @@ public static class CausalBinaryCodec
         var replica = ReadReplica(ref reader);
         var counter = reader.ReadVarUInt();
         var flags = reader.ReadByte();
-        if ((flags & ~TombstoneFlag) != 0)
+        if ((flags & ~(TombstoneFlag | WriterFlag)) != 0)
         {
             throw new InvalidDataException($"Unknown bin flags 0x{flags:x2}.");
         }
@@ -152,10 +162,11 @@ public static class CausalBinaryCodec
         }
 
         var context = ReadVector(ref reader);
+        var writer = (flags & WriterFlag) != 0 ? reader.ReadString(Bin.MaxWriterLength * 4) : null;
         var value = (flags & TombstoneFlag) != 0 ? null : reader.ReadString(MaxValueBytes);
         try
         {
-            return new Bin(new Dot(replica, counter), value, context, DateTimeOffset.FromUnixTimeMilliseconds(writtenAtMs));
+            return new Bin(new Dot(replica, counter), value, context, DateTimeOffset.FromUnixTimeMilliseconds(writtenAtMs), writer);
         }
         catch (ArgumentException e)
         {
