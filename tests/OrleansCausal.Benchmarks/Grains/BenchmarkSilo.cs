@@ -47,7 +47,7 @@ internal sealed class BenchmarkSilo : IAsyncDisposable
         }
         else
         {
-            builder.Services.AddSqliteRecordStore(new SqliteRecordStoreOptions { Path = Path.Combine(directory, "bench.db"), Region = RegionId.Parse(Region) });
+            builder.Services.AddSqliteRecordStore(o => (o.Path, o.Region) = (Path.Combine(directory, "bench.db"), RegionId.Parse(Region)));
         }
 
         builder.UseOrleans(silo => silo
