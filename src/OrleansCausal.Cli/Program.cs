@@ -1,1 +1,3 @@
-Console.WriteLine();
+using OrleansCausal.Cli;
+
+return await CliApp.RunAsync(args, CliEnvironment.FromProcess());
