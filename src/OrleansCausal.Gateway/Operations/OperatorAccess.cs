@@ -12,7 +12,7 @@ namespace OrleansCausal.Gateway.Operations;
 /// configured the silo listens on loopback only (<c>ListenAddressGuard</c>), so a non-loopback caller is refused.
 /// Kept apart from the gateway's API-key handling on purpose: it depends only on <see cref="SiloSettings.ApiKeys"/>.
 /// </summary>
-internal sealed class OperatorAccess(SiloSettings settings)
+public sealed class OperatorAccess(SiloSettings settings)
 {
     private readonly byte[][] _keys = settings.ApiKeys.Select(static k => SHA256.HashData(Encoding.UTF8.GetBytes(k))).ToArray();
 

@@ -24,6 +24,9 @@ public sealed class RuntimeMetrics
         _siblings = meter.CreateHistogram<int>("orleans_causal.record.siblings", "{bin}", "Live siblings (values and tombstones) a record holds after a write.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 3, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
         _storeErrors = meter.CreateCounter<long>("orleans_causal.store.errors", "{error}", "Store operations of the grain storage that failed (not version conflicts), by operation.");
+        // Present (at 0) from the start, so alert rules on its rate see a series before the first failure.
+        _storeErrors.Add(0, new KeyValuePair<string, object?>("operation", "read"));
+        _storeErrors.Add(0, new KeyValuePair<string, object?>("operation", "write"));
         Meter = meter;
     }
 
