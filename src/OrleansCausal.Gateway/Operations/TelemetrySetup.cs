@@ -22,8 +22,10 @@ public static class TelemetrySetup
 {
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    /// <summary>Orleans' grain-call spans (with <c>AddActivityPropagation</c> on the silo).</summary>
-    public const string OrleansApplicationSource = "Microsoft.Orleans.Application";
+    /// <summary>Orleans' grain-call spans (with <c>AddActivityPropagation</c> on the silo). Orleans puts calls to
+    /// interfaces whose namespace starts with "Orleans" on its runtime source — which includes ours
+    /// (<c>OrleansCausal.Runtime.Grains</c>) — and every other grain on the application source.</summary>
+    public static readonly string[] OrleansGrainCallSources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
     public static WebApplicationBuilder AddOrleansCausalTelemetry(this WebApplicationBuilder builder)
     {
@@ -48,7 +50,8 @@ public static class TelemetrySetup
             telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(o => o.Filter = static http => !IsOperatorPath(http.Request.Path))
                 .AddHttpClientInstrumentation()
-                .AddSource(CausalTracing.SourceName, OrleansApplicationSource));
+                .AddSource(CausalTracing.SourceName)
+                .AddSource(OrleansGrainCallSources));
         }
 
         if (otlp)
