@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using OrleansCausal.Gateway.Auth;
 using OrleansCausal.Gateway.Endpoints;
 using OrleansCausal.Gateway.Hosting;
+using OrleansCausal.Gateway.Operations;
 using OrleansCausal.Replication;
 using OrleansCausal.Runtime.Hosting;
 
@@ -52,13 +53,15 @@ public static class SiloApplication
         var orleans = OrleansSettings.Read(builder.Configuration);
         builder.UseOrleans(silo => silo
             .UseRegionClustering(settings, orleans)
-            .AddOrleansCausal(builder.Configuration));
+            .AddOrleansCausal(builder.Configuration)
+            .AddOrleansCausalOperations());
         builder.Services.AddSingleton(orleans);
         // Registered after the silo: they start once it is up (store open) and stop before it.
         builder.Services.AddHostedService<GatewayStartupService>();
         builder.Services.AddOrleansCausalReplication(builder.Configuration);
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
+        builder.AddOrleansCausalTelemetry();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -72,6 +75,7 @@ public static class SiloApplication
         app.MapDiagnostics();
         app.MapExplorer();
         app.MapOrleansCausalReplication();
+        app.MapOrleansCausalOperations();
         return app;
     }
 }

@@ -26,17 +26,17 @@ public sealed class ReplicationMetrics : IDisposable
     public ReplicationMetrics(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _binsShipped = _meter.CreateCounter<long>("orleanscausal.replication.bins_shipped", "{bin}", "Bins acknowledged by a peer.");
-        _batchesShipped = _meter.CreateCounter<long>("orleanscausal.replication.batches_shipped", "{batch}", "Batches acknowledged by a peer.");
-        _binsResent = _meter.CreateCounter<long>("orleanscausal.replication.bins_resent", "{bin}", "Bins sent in full resends.");
-        _shipFailures = _meter.CreateCounter<long>("orleanscausal.replication.ship_failures", "{failure}", "Failed attempts to ship to a peer.");
-        _rewinds = _meter.CreateCounter<long>("orleanscausal.replication.rewinds", "{rewind}", "Gaps reported by a peer (the shipper rewound).");
-        _binsReceived = _meter.CreateCounter<long>("orleanscausal.replication.bins_received", "{bin}", "Bins received in accepted batches and resends.");
-        _binsAdded = _meter.CreateCounter<long>("orleanscausal.replication.bins_added", "{bin}", "Received bins that were new here.");
-        _refused = _meter.CreateCounter<long>("orleanscausal.replication.batches_refused", "{batch}", "Inbound batches refused (gap, forged, ...).");
-        _lag = _meter.CreateHistogram<double>("orleanscausal.replication.lag", "s", "Time from a bin's acceptance to the peer's acknowledgement.");
-        _meter.CreateObservableGauge("orleanscausal.replication.backlog", () => _peers().Select(static p => new Measurement<long>(p.Backlog, new KeyValuePair<string, object?>("peer", p.Peer))), "{bin}", "Local bins a peer has not acknowledged.");
-        _meter.CreateObservableGauge("orleanscausal.replication.backlog_age", () => _peers().Select(static p => new Measurement<double>(p.LagSeconds, new KeyValuePair<string, object?>("peer", p.Peer))), "s", "Age of the oldest bin a peer has not acknowledged.");
+        _binsShipped = _meter.CreateCounter<long>("orleans_causal.replication.bins_shipped", "{bin}", "Bins acknowledged by a peer.");
+        _batchesShipped = _meter.CreateCounter<long>("orleans_causal.replication.batches_shipped", "{batch}", "Batches acknowledged by a peer.");
+        _binsResent = _meter.CreateCounter<long>("orleans_causal.replication.bins_resent", "{bin}", "Bins sent in full resends.");
+        _shipFailures = _meter.CreateCounter<long>("orleans_causal.replication.ship_failures", "{failure}", "Failed attempts to ship to a peer.");
+        _rewinds = _meter.CreateCounter<long>("orleans_causal.replication.rewinds", "{rewind}", "Gaps reported by a peer (the shipper rewound).");
+        _binsReceived = _meter.CreateCounter<long>("orleans_causal.replication.bins_received", "{bin}", "Bins received in accepted batches and resends.");
+        _binsAdded = _meter.CreateCounter<long>("orleans_causal.replication.bins_added", "{bin}", "Received bins that were new here.");
+        _refused = _meter.CreateCounter<long>("orleans_causal.replication.batches_refused", "{batch}", "Inbound batches refused (gap, forged, ...).");
+        _lag = _meter.CreateHistogram<double>("orleans_causal.replication.lag", "s", "Time from a bin's acceptance to the peer's acknowledgement.");
+        _meter.CreateObservableGauge("orleans_causal.replication.backlog", () => _peers().Select(static p => new Measurement<long>(p.Backlog, new KeyValuePair<string, object?>("peer", p.Peer))), "{bin}", "Local bins a peer has not acknowledged.");
+        _meter.CreateObservableGauge("orleans_causal.replication.backlog_age", () => _peers().Select(static p => new Measurement<double>(p.LagSeconds, new KeyValuePair<string, object?>("peer", p.Peer))), "s", "Age of the oldest bin a peer has not acknowledged.");
     }
 
     public void ObservePeers(Func<IEnumerable<(string Peer, long Backlog, double LagSeconds)>> peers) => _peers = peers;

@@ -23,6 +23,8 @@ public sealed class InboundBatchApplier(IRecordStore store, ReplicationMetrics m
             return new InboundResult.Invalid($"The batch comes from this store's own replica {batch.Source}; a region does not replicate to itself.");
         }
 
+        // Child of the request's span, which continues the sender's trace (traceparent in the batch request).
+        using var activity = ReplicationTracing.StartApply(batch.Source, batch.Bins.Count);
         var gate = _sourceLocks.GetOrAdd(batch.Source, static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
         try
@@ -59,6 +61,7 @@ public sealed class InboundBatchApplier(IRecordStore store, ReplicationMetrics m
 
     public async Task<InboundResult> ApplyResendAsync(ResendBatch batch, CancellationToken cancellationToken)
     {
+        using var activity = ReplicationTracing.StartApply(batch.Source, batch.Bins.Count);
         var result = await MergeAsync(batch.Bins, position: null, batch.Source, cancellationToken);
         if (result is InboundResult.Applied applied)
         {

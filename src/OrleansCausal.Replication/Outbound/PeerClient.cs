@@ -21,12 +21,21 @@ public sealed class PeerClient(PeerConfiguration peer, HttpClient http, RequestS
     public Uri CurrentEndpoint => peer.Endpoints[_preferred % peer.Endpoints.Count];
 
     public Task<ShipOutcome> SendAsync(ReplicationBatch batch, CancellationToken cancellationToken) =>
-        SendAsync(ReplicationEndpoints.BatchesPath, BatchCodec.Encode(batch), cancellationToken);
+        SendAsync(ReplicationEndpoints.BatchesPath, BatchCodec.Encode(batch), batch.Bins.Count, cancellationToken);
 
     public Task<ShipOutcome> SendAsync(ResendBatch batch, CancellationToken cancellationToken) =>
-        SendAsync(ReplicationEndpoints.ResendPath, BatchCodec.Encode(batch), cancellationToken);
+        SendAsync(ReplicationEndpoints.ResendPath, BatchCodec.Encode(batch), batch.Bins.Count, cancellationToken);
 
-    private async Task<ShipOutcome> SendAsync(string path, byte[] body, CancellationToken cancellationToken)
+    private async Task<ShipOutcome> SendAsync(string path, byte[] body, int bins, CancellationToken cancellationToken)
+    {
+        // The batch's span; the HTTP request below is its child and carries its W3C trace context to the peer.
+        using var activity = ReplicationTracing.StartSend(peer.Region.Value, path, bins);
+        var outcome = await SendToAnyAsync(path, body, cancellationToken);
+        ReplicationTracing.SetOutcome(activity, outcome);
+        return outcome;
+    }
+
+    private async Task<ShipOutcome> SendToAnyAsync(string path, byte[] body, CancellationToken cancellationToken)
     {
         string? lastFailure = null;
         for (var i = 0; i < peer.Endpoints.Count; i++)

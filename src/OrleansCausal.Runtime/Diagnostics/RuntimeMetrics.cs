@@ -3,9 +3,10 @@ using OrleansCausal.Storage;
 
 namespace OrleansCausal.Runtime.Diagnostics;
 
-/// <summary>The runtime's counters (meter <c>OrleansCausal.Runtime</c>): prunes by the sibling cap, live siblings left by
-/// each write (a histogram per namespace), and record grain activations and deactivations (by Orleans' deactivation
-/// reason). Prunes and sibling counts also feed this silo's <see cref="SiblingDiagnostics"/>.</summary>
+/// <summary>The runtime's instruments (meter <c>OrleansCausal.Runtime</c>): prunes by the sibling cap, live siblings
+/// left by each write (a histogram per namespace), record grain activations and deactivations (by Orleans'
+/// deactivation reason), and store failures seen by the dotted-bins grain storage (by operation; version conflicts are
+/// not failures). Prunes and sibling counts also feed this silo's <see cref="SiblingDiagnostics"/>.</summary>
 public sealed class RuntimeMetrics
 {
     public const string MeterName = "OrleansCausal.Runtime";
@@ -15,6 +16,7 @@ public sealed class RuntimeMetrics
     private readonly Counter<long> _deactivated;
     private readonly Histogram<int> _siblingsAtWrite;
     private readonly SiblingDiagnostics _siblings;
+    private readonly Counter<long> _storeErrors;
 
     public RuntimeMetrics(IMeterFactory meterFactory, SiblingDiagnostics siblings)
     {
@@ -25,6 +27,10 @@ public sealed class RuntimeMetrics
         _deactivated = meter.CreateCounter<long>("orleans_causal.record_grains.deactivated", "{grain}", "Record grains deactivated, by reason.");
         _siblingsAtWrite = meter.CreateHistogram("orleans_causal.siblings.at_write", "{bin}", "Live siblings of a record after a write.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 3, 4, 6, 8, 12, 16, 32, 64, 128, 256, 512, 1024] });
+        _storeErrors = meter.CreateCounter<long>("orleans_causal.store.errors", "{error}", "Store operations of the grain storage that failed (not version conflicts), by operation.");
+        // Present (at 0) from the start, so alert rules on its rate see a series before the first failure.
+        _storeErrors.Add(0, new KeyValuePair<string, object?>("operation", "read"));
+        _storeErrors.Add(0, new KeyValuePair<string, object?>("operation", "write"));
         Meter = meter;
     }
 
@@ -42,6 +48,8 @@ public sealed class RuntimeMetrics
         _siblingsAtWrite.Record(siblings, new KeyValuePair<string, object?>("namespace", key.Namespace));
         _siblings.Written(key, siblings, at);
     }
+
+    public void StoreFailed(string operation) => _storeErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));
 
     public void Activated() => _activated.Add(1);
 

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
+using OrleansCausal.Runtime.Diagnostics;
 using OrleansCausal.Runtime.Grains;
 using OrleansCausal.Storage;
 
@@ -17,14 +19,25 @@ public sealed class DottedBinsGrainStorage(
     string name,
     DottedBinsGrainStorageOptions options,
     IRecordStore store,
-    ILogger<DottedBinsGrainStorage> logger) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
+    ILogger<DottedBinsGrainStorage> logger,
+    RuntimeMetrics? metrics = null) : IGrainStorage, ILifecycleParticipant<ISiloLifecycle>
 {
     public IRecordStore Store => store;
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var state = StateOf(grainState);
-        var stored = await store.LoadAsync(KeyOf(grainId), CancellationToken.None).ConfigureAwait(false);
+        StoredRecord stored;
+        try
+        {
+            stored = await store.LoadAsync(KeyOf(grainId), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            metrics?.StoreFailed("read");
+            throw;
+        }
+
         state.Record = stored.Record;
         state.Persisted = stored.Record;
         grainState.ETag = stored.Version == 0 ? null : Format(stored.Version);
@@ -36,17 +49,28 @@ public sealed class DottedBinsGrainStorage(
         var state = StateOf(grainState);
         var key = KeyOf(grainId);
         var expected = grainState.ETag is null ? 0 : long.Parse(grainState.ETag, CultureInfo.InvariantCulture);
+        using var activity = CausalTracing.Source.StartActivity("dotted_bins.write");
+        activity?.SetTag("orleans_causal.key", key.ToString());
+        activity?.SetTag("orleans_causal.expected_version", expected);
         try
         {
             var result = await store.WriteAsync(new RecordWrite(key, expected, state.Persisted, state.Record), CancellationToken.None).ConfigureAwait(false);
             state.Persisted = state.Record;
             grainState.ETag = Format(result.Version);
             grainState.RecordExists = true;
+            activity?.SetTag("orleans_causal.version", result.Version);
         }
         catch (RecordVersionConflictException conflict)
         {
+            activity?.SetTag("orleans_causal.conflict", true);
             GrainStorageLog.LogDebugVersionConflict(logger, name, key.ToString(), conflict.ExpectedVersion, conflict.ActualVersion);
             throw new InconsistentStateException(conflict.Message, Format(conflict.ActualVersion), grainState.ETag ?? "none", conflict);
+        }
+        catch (Exception e)
+        {
+            metrics?.StoreFailed("write");
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
         }
     }
 

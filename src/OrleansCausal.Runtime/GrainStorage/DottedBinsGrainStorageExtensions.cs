@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
+using OrleansCausal.Runtime.Diagnostics;
 using OrleansCausal.Storage;
 
 namespace OrleansCausal.Runtime.GrainStorage;
@@ -21,7 +22,8 @@ public static class DottedBinsGrainStorageExtensions
             (string)key!,
             sp.GetRequiredService<IOptionsMonitor<DottedBinsGrainStorageOptions>>().Get((string)key!),
             sp.GetRequiredService<IRecordStore>(),
-            sp.GetRequiredService<ILogger<DottedBinsGrainStorage>>()));
+            sp.GetRequiredService<ILogger<DottedBinsGrainStorage>>(),
+            sp.GetService<RuntimeMetrics>()));
         builder.Services.AddKeyedSingleton<IGrainStorage>(name, static (sp, key) => sp.GetRequiredKeyedService<DottedBinsGrainStorage>(key));
         builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredKeyedService<DottedBinsGrainStorage>(name));
         return builder;

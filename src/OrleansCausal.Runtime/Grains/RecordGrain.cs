@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -79,11 +80,15 @@ public sealed class RecordGrain : Grain, IRecordGrain
 
     public async Task<RecordSnapshot> ReadAsync(VersionVector? atLeast)
     {
+        using var activity = StartActivity("record.read");
         var cached = _committed;
         if (IsFresh(cached) && (atLeast is null || cached.Record.Clock.Covers(atLeast)))
         {
+            activity?.SetTag("orleans_causal.cache", "hit");
             return cached;
         }
+
+        activity?.SetTag("orleans_causal.cache", "miss");
 
         // Straight from the store, not through the persistent state: a write may be in flight on it.
         var stored = await _store.LoadAsync(_key, CancellationToken.None);
@@ -93,9 +98,11 @@ public sealed class RecordGrain : Grain, IRecordGrain
 
     public async Task<RecordWriteOutcome> WriteAsync(RecordWriteCommand command)
     {
+        using var activity = StartActivity("record.write");
         var settings = _namespaces.Get(_key.Namespace);
         for (var attempt = 1; ; attempt++)
         {
+            activity?.SetTag("orleans_causal.attempt", attempt);
             if (StateVersion() < Math.Max(_mark.Highest, _committed.Version))
             {
                 await _state.ReadStateAsync();
@@ -131,6 +138,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
             var snapshot = new RecordSnapshot(outcome.Record, StateVersion());
             Publish(snapshot);
             _metrics.Written(_key, outcome.Record.Siblings.Count, outcome.Written.WrittenAt);
+            activity?.SetTag("orleans_causal.dot", outcome.Written.Dot.ToString());
             if (outcome.Pruned > 0)
             {
                 _metrics.Pruned(_key.Namespace, outcome.Pruned);
@@ -139,6 +147,15 @@ public sealed class RecordGrain : Grain, IRecordGrain
 
             return new RecordWriteOutcome(snapshot, outcome.Written.Dot, outcome.Pruned);
         }
+    }
+
+    /// <summary>A span of the <c>OrleansCausal</c> source for this record .</summary>
+    private Activity? StartActivity(string name)
+    {
+        var activity = CausalTracing.Source.StartActivity(name);
+        activity?.SetTag("orleans_causal.namespace", _key.Namespace);
+        activity?.SetTag("orleans_causal.key", _key.Key);
+        return activity;
     }
 
     /// <summary>Accepted times are kept to the millisecond (the stored and wire forms), so a bin equals its stored self.</summary>

@@ -1,0 +1,3 @@
+using OrleansCausal.Cli;
+
+return await CliApp.RunAsync(args, CliEnvironment.FromProcess());
