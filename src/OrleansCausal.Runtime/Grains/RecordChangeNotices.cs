@@ -1,13 +1,17 @@
 using System.Collections.Concurrent;
+using OrleansCausal.Core;
 using OrleansCausal.Storage;
 
 namespace OrleansCausal.Runtime.Grains;
 
 /// <summary>
-/// The store's change notices, routed to the record grains active in this silo. A replication merge (or, with a
-/// shared PostgreSQL store, a write through another silo) changes a record underneath its grain; the store raises
-/// <see cref="IRecordStore.RecordChanged"/> with the record's new version, and the grain's <see cref="Mark"/> keeps
-/// the highest version noticed. A grain whose cached record is older than its mark reloads before serving it.
+/// The record grains active in this silo, each with its last committed record and the store's change notices for it.
+/// A replication merge (or, with a shared PostgreSQL store, a write through another silo) changes a record underneath
+/// its grain; the store raises <see cref="IRecordStore.RecordChanged"/> with the record's new version, and the grain's
+/// <see cref="Mark"/> keeps the highest version noticed. A committed record older than its mark is stale: the grain
+/// reloads it before serving it. Readers in this silo (the gateway) may take a fresh committed record straight from
+/// here without a grain call (<see cref="TryGetFresh"/>): the grain publishes only durable writes, so this is exactly
+/// what the grain itself would answer from its cache.
 /// </summary>
 public sealed class RecordChangeNotices : IDisposable
 {
@@ -37,6 +41,11 @@ public sealed class RecordChangeNotices : IDisposable
     /// <summary>Stops routing notices to <paramref name="mark"/> (a newer activation's mark stays).</summary>
     public void Unregister(RecordKey key, Mark mark) => _marks.TryRemove(new KeyValuePair<RecordKey, Mark>(key, mark));
 
+    /// <summary>The committed record of <paramref name="key"/>'s grain active in this silo, when it is fresh (no newer
+    /// change noticed, younger than <paramref name="maxAgeTicks"/>) and covers <paramref name="atLeast"/>.</summary>
+    public RecordSnapshot? TryGetFresh(RecordKey key, VersionVector? atLeast, long now, long maxAgeTicks) =>
+        _marks.TryGetValue(key, out var mark) ? mark.TryGetFresh(atLeast, now, maxAgeTicks) : null;
+
     public void Dispose() => _store.RecordChanged -= OnRecordChanged;
 
     private void OnRecordChanged(object? sender, RecordChangedEventArgs e)
@@ -47,12 +56,20 @@ public sealed class RecordChangeNotices : IDisposable
         }
     }
 
-    /// <summary>The highest record version noticed for one activation; written by the store's thread, read by the grain.</summary>
+    /// <summary>One activation's committed record (written by the grain) and the highest record version noticed
+    /// (written by the store's thread); read from any thread.</summary>
     public sealed class Mark
     {
         private long _highest;
+        private static readonly RecordSnapshot Nothing = new(CausalRecord.Empty, 0);
+
+        // Null until the activation has read its state and published it: nothing is served from here before that.
+        private Committed? _committed;
 
         public long Highest => Volatile.Read(ref _highest);
+
+        /// <summary>The newest committed record published (versions only grow).</summary>
+        public RecordSnapshot Snapshot => Volatile.Read(ref _committed)?.Snapshot ?? Nothing;
 
         public void Observe(long version)
         {
@@ -68,5 +85,28 @@ public sealed class RecordChangeNotices : IDisposable
                 seen = previous;
             }
         }
+
+        /// <summary>Publishes a committed record read or written at <paramref name="at"/>; an older version is ignored.
+        /// Called by the grain only (one thread at a time).</summary>
+        public void Publish(RecordSnapshot snapshot, long at)
+        {
+            if (snapshot.Version >= Snapshot.Version)
+            {
+                Volatile.Write(ref _committed, new Committed(snapshot, at));
+            }
+        }
+
+        public RecordSnapshot? TryGetFresh(VersionVector? atLeast, long now, long maxAgeTicks)
+        {
+            var committed = Volatile.Read(ref _committed);
+            return committed is not null &&
+                   Highest <= committed.Snapshot.Version &&
+                   now - committed.At <= maxAgeTicks &&
+                   (atLeast is null || committed.Snapshot.Record.Clock.Covers(atLeast))
+                ? committed.Snapshot
+                : null;
+        }
+
+        private sealed record Committed(RecordSnapshot Snapshot, long At);
     }
 }

@@ -18,7 +18,8 @@ namespace OrleansCausal.Runtime.Grains;
 /// record version. When the version moved (a replication merge landed, or a second activation of this key wrote
 /// during a membership change) the storage refuses the write with nothing written; the grain reloads the record and
 /// computes the write again, so no dot is issued twice and no acknowledged bin is lost.
-/// Reads interleave with writes: they serve the last committed record (<see cref="_committed"/>), never a write that
+/// Reads interleave with writes: they serve the last committed record (published in this silo's
+/// <see cref="RecordChangeNotices"/>, where the gateway may read it without a grain call), never a write that
 /// is not yet durable, and reload from the store when a change notice, the cache age or the reader's context says
 /// the cache is behind.
 /// </summary>
@@ -37,8 +38,6 @@ public sealed class RecordGrain : Grain, IRecordGrain
     private readonly long _maxCacheAgeTicks;
     private readonly RecordKey _key;
     private RecordChangeNotices.Mark _mark = new();
-    private RecordSnapshot _committed = new(CausalRecord.Empty, 0);
-    private long _committedAt;
 
     public RecordGrain(
         [PersistentState("record", DottedBinsGrainStorageOptions.DefaultName)] IPersistentState<RecordState> state,
@@ -81,8 +80,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
     public async Task<RecordSnapshot> ReadAsync(VersionVector? atLeast)
     {
         using var activity = StartActivity("record.read");
-        var cached = _committed;
-        if (IsFresh(cached) && (atLeast is null || cached.Record.Clock.Covers(atLeast)))
+        if (_mark.TryGetFresh(atLeast, _time.GetTimestamp(), _maxCacheAgeTicks) is { } cached)
         {
             activity?.SetTag("orleans_causal.cache", "hit");
             return cached;
@@ -93,7 +91,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
         // Straight from the store, not through the persistent state: a write may be in flight on it.
         var stored = await _store.LoadAsync(_key, CancellationToken.None);
         Publish(new RecordSnapshot(stored.Record, stored.Version));
-        return _committed;
+        return _mark.Snapshot;
     }
 
     public async Task<RecordWriteOutcome> WriteAsync(RecordWriteCommand command)
@@ -103,7 +101,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
         for (var attempt = 1; ; attempt++)
         {
             activity?.SetTag("orleans_causal.attempt", attempt);
-            if (StateVersion() < Math.Max(_mark.Highest, _committed.Version))
+            if (StateVersion() < Math.Max(_mark.Highest, _mark.Snapshot.Version))
             {
                 await _state.ReadStateAsync();
             }
@@ -173,17 +171,10 @@ public sealed class RecordGrain : Grain, IRecordGrain
         return Task.CompletedTask;
     }
 
-    private bool IsFresh(RecordSnapshot cached) =>
-        _mark.Highest <= cached.Version && _time.GetTimestamp() - _committedAt <= _maxCacheAgeTicks;
-
     /// <summary>Keeps the newest committed record seen (versions only grow).</summary>
     private void Publish(RecordSnapshot snapshot)
     {
-        if (snapshot.Version >= _committed.Version)
-        {
-            _committed = snapshot;
-            _committedAt = _time.GetTimestamp();
-        }
+        _mark.Publish(snapshot, _time.GetTimestamp());
     }
 
     private long StateVersion() => _state.Etag is { } etag ? long.Parse(etag, CultureInfo.InvariantCulture) : 0;

@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Options;
 using OrleansCausal.Core;
 using OrleansCausal.Runtime.Grains;
 using OrleansCausal.Runtime.Namespaces;
+using OrleansCausal.Runtime.Options;
 using OrleansCausal.Storage;
 
 namespace OrleansCausal.Runtime.Records;
@@ -9,8 +11,16 @@ namespace OrleansCausal.Runtime.Records;
 /// The in-silo entry to records for the gateway and business code: checks the namespace and key, calls the record's
 /// grain through <see cref="IGrainFactory"/>, and resolves the namespace's display value.
 /// </summary>
-public sealed class RecordService(IGrainFactory grains, NamespaceCatalog namespaces, RecordInputValidator validator)
+public sealed class RecordService(
+    IGrainFactory grains,
+    NamespaceCatalog namespaces,
+    RecordInputValidator validator,
+    RecordChangeNotices activeRecords,
+    IOptions<OrleansCausalOptions> options,
+    TimeProvider time)
 {
+    private readonly long _maxCacheAgeTicks = (long)(options.Value.Actors.MaxCacheAge.TotalSeconds * time.TimestampFrequency);
+
     public RecordInputValidator Validator => validator;
 
     /// <summary>The namespace settings of <paramref name="key"/>; refuses an unknown namespace or a bad key.</summary>
@@ -24,7 +34,10 @@ public sealed class RecordService(IGrainFactory grains, NamespaceCatalog namespa
     public async Task<RecordView> GetAsync(RecordKey key, VersionVector? atLeast, CancellationToken cancellationToken)
     {
         var settings = Resolve(key);
-        var snapshot = await grains.GetRecordGrain(key).ReadAsync(atLeast).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The record's grain is active in this silo with a fresh committed record: answer from it without a grain
+        // call (the grain would answer the same from its cache). Otherwise ask the grain, wherever it is.
+        var snapshot = activeRecords.TryGetFresh(key, atLeast, time.GetTimestamp(), _maxCacheAgeTicks)
+            ?? await grains.GetRecordGrain(key).ReadAsync(atLeast).WaitAsync(cancellationToken).ConfigureAwait(false);
         return View(key, snapshot.Record, settings);
     }
 

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using OrleansCausal.Core;
 using OrleansCausal.Runtime.Grains;
+using OrleansCausal.Runtime.Records;
 using OrleansCausal.Runtime.Tests.Support;
 using OrleansCausal.Storage;
 
@@ -148,5 +150,35 @@ public sealed class RecordGrainTests(OneSiloRegion fixture) : IClassFixture<OneS
         var read = await grain.ReadAsync(null);
 
         Assert.Contains(remote.Bin.Dot, read.Record.Bins.Select(b => b.Dot));
+    }
+
+    [Fact]
+    public async Task ActiveRecords_ServeTheCommittedRecordOnlyWhileFresh()
+    {
+        // The gateway's fast read path: the silo-local committed record of an active grain, never a stale one.
+        var key = new RecordKey("default", "fast-read");
+        var silo = Region.Cluster.GetActiveSilos().Single().SiloHost.Services;
+        var active = silo.GetRequiredService<RecordChangeNotices>();
+        var records = silo.GetRequiredService<RecordService>();
+        var now = () => TimeProvider.System.GetTimestamp();
+        var maxAge = TimeProvider.System.TimestampFrequency * 600;
+        Assert.Null(active.TryGetFresh(key, null, now(), maxAge));
+
+        var written = await Region.Record(key.Key).WriteAsync(new RecordWriteCommand("\"v1\"", Blind, false));
+        var readsBefore = Region.Probe.Reads;
+        Assert.Equal(written.Snapshot, active.TryGetFresh(key, null, now(), maxAge));
+        Assert.Equal(written.Snapshot.Record, (await records.GetAsync(key, written.Snapshot.Record.Clock, default)).Record);
+        Assert.Equal(readsBefore, Region.Probe.Reads);
+
+        // A context the committed record does not cover, a merge noticed from the store, or an aged record: not served.
+        var remote = RemoteBins.Next(key, "\"remote\"");
+        Assert.Null(active.TryGetFresh(key, written.Snapshot.Record.Clock.With(remote.Bin.Dot), now(), maxAge));
+        Assert.Null(active.TryGetFresh(key, null, now() + maxAge + 1, maxAge));
+        await RemoteBins.MergeAsync(Region.Probe.Inner, remote);
+        Assert.Null(active.TryGetFresh(key, null, now(), maxAge));
+        Assert.Contains(remote.Bin.Dot, (await records.GetAsync(key, null, default)).Record.Bins.Select(b => b.Dot));
+
+        await Region.Cluster.DeactivateAsync(Region.Record(key.Key));
+        Assert.Null(active.TryGetFresh(key, null, now(), maxAge));
     }
 }
