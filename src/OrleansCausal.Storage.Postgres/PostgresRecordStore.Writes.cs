@@ -365,6 +365,14 @@ public sealed partial class PostgresRecordStore
                         var (ownNew, reissued) = OwnNewBins(record, write.After);
                         if (reissued is { } dot)
                         {
+                            if (!locked)
+                            {
+                                // The cached record may lag the row (another silo's write not yet noticed): refuse
+                                // only what the locked row proves.
+                                computed.NeedsLock = true;
+                                return computed;
+                            }
+
                             computed.Failures.Add((conditional, new InvalidOperationException(
                                 $"Refused the write of record {key}: its new bin {dot} carries this store's replica, but the stored clock " +
                                 $"{record.Clock} already covers that dot, so it would be issued twice. Nothing was written.")));
