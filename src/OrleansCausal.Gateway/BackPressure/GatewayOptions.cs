@@ -11,6 +11,10 @@ public sealed class GatewayOptions
     /// is answered 503 with <c>Retry-After</c> at once instead of queueing.</summary>
     public int MaxPendingWrites { get; set; } = 1000;
 
+    /// <summary>How long a PUT's body may take to arrive (a client that declares more than it sends, a slow
+    /// sender); past it the write is answered 408 and nothing is written.</summary>
+    public TimeSpan BodyReadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public RateLimitOptions RateLimit { get; set; } = new();
 
     /// <summary>Reads <c>Gateway:*</c> and checks it; a refusal names the setting to fix.</summary>
@@ -21,6 +25,11 @@ public sealed class GatewayOptions
         if (options.MaxPendingWrites < 1)
         {
             throw new InvalidOperationException($"{Section}:{nameof(MaxPendingWrites)} must be at least 1 (it is {options.MaxPendingWrites}).");
+        }
+
+        if (options.BodyReadTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"{Section}:{nameof(BodyReadTimeout)} must be positive (it is {options.BodyReadTimeout}).");
         }
 
         if (options.RateLimit.PermitsPerSecond < 0)

@@ -53,6 +53,7 @@ public static class KvEndpoints
             .Accepts<JsonElement>("application/json")
             .AddEndpointFilter(BackPressureExtensions.AdmitWrite)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
@@ -89,7 +90,7 @@ public static class KvEndpoints
     }
 
     private static async Task<Results<Ok<RecordResponse>, ProblemHttpResult>> PutAsync(
-        [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
+        [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, GatewayOptions options, CancellationToken cancellationToken)
     {
         var (recordKey, context, overrideAll) = ReadWrite(ns, key, http, records, tokens);
         if (http.Request.ContentType is { Length: > 0 } contentType && !IsJson(contentType))
@@ -99,7 +100,20 @@ public static class KvEndpoints
                 new Dictionary<string, object?> { ["error"] = "UnsupportedMediaType" });
         }
 
-        var body = await ReadBodyAsync(http.Request, records.Validator.Limits.MaxValueBytes, cancellationToken);
+        using var bodyTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bodyTimeout.CancelAfter(options.BodyReadTimeout);
+        ReadOnlyMemory<byte> body;
+        try
+        {
+            body = await ReadBodyAsync(http.Request, records.Validator.Limits.MaxValueBytes, bodyTimeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Problems.Result(StatusCodes.Status408RequestTimeout, "Body too slow",
+                $"The body did not arrive within {options.BodyReadTimeout.TotalSeconds:0.###} s (Gateway:BodyReadTimeout); nothing was written.",
+                new Dictionary<string, object?> { ["error"] = "BodyTimeout" });
+        }
+
         var json = records.Validator.ValidateValue(body.Span);
         var view = await records.PutAsync(recordKey, json, context, overrideAll, cancellationToken);
         var token = SetContextHeader(http, tokens, view);
