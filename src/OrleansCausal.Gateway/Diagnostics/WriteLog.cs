@@ -6,7 +6,7 @@ namespace OrleansCausal.Gateway.Diagnostics;
 
 /// <summary>
 /// Logs every write (PUT, DELETE) with the name of the API key that sent it — the authenticated principal's name,
-/// never the key — and its outcome: accepted at Information, refused (any 4xx/5xx answer) at Warning. Category
+/// never the key — and its outcome: accepted at Debug (per-request logs are off by default, like ASP.NET Core's), refused (any 4xx/5xx answer) at Warning. Category
 /// <c>OrleansCausal.Gateway.Writes</c>.
 /// </summary>
 internal static partial class WriteLog
@@ -29,7 +29,7 @@ internal static partial class WriteLog
             var status = StatusOf(result) ?? http.Response.StatusCode;
             if (status < 400)
             {
-                LogInformationWriteAccepted(logger, caller, http.Request.Method, http.Request.Path, status);
+                LogDebugWriteAccepted(logger, caller, http.Request.Method, http.Request.Path, status);
             }
             else
             {
@@ -55,8 +55,8 @@ internal static partial class WriteLog
         return (result as IStatusCodeHttpResult)?.StatusCode;
     }
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Write {Method} {Path} by API key {ApiKeyName} accepted ({Status})")]
-    private static partial void LogInformationWriteAccepted(ILogger logger, string apiKeyName, string method, string path, int status);
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Write {Method} {Path} by API key {ApiKeyName} accepted ({Status})")]
+    private static partial void LogDebugWriteAccepted(ILogger logger, string apiKeyName, string method, string path, int status);
 
     [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Write {Method} {Path} by API key {ApiKeyName} refused ({Status})")]
     private static partial void LogWarningWriteRefused(ILogger logger, string apiKeyName, string method, string path, int status);
