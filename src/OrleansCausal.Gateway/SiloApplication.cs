@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansCausal.Gateway.Auth;
 using OrleansCausal.Gateway.Endpoints;
+using OrleansCausal.Gateway.Health;
 using OrleansCausal.Gateway.Hosting;
 using OrleansCausal.Gateway.Operations;
 using OrleansCausal.Replication;
@@ -48,7 +49,6 @@ public static class SiloApplication
         builder.WebHost.UseUrls([.. settings.Urls]);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ContextTokens>();
-        builder.Services.AddSingleton<SiloReadiness>();
         builder.Services.AddRecordStore(settings.Store, settings.Region);
         var orleans = OrleansSettings.Read(builder.Configuration);
         builder.UseOrleans(silo => silo
@@ -59,22 +59,20 @@ public static class SiloApplication
         // Registered after the silo: they start once it is up (store open) and stop before it.
         builder.Services.AddHostedService<GatewayStartupService>();
         builder.Services.AddOrleansCausalReplication(builder.Configuration);
-        builder.Services.AddProblemDetails();
-        builder.Services.AddOpenApi();
+        builder.Services.AddGatewayHttp(builder.Configuration);
         builder.AddOrleansCausalTelemetry();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseGatewayHttp();
         app.MapOpenApi();
         app.MapKv();
         app.MapStatus();
         app.MapExplain();
         app.MapDiagnostics();
         app.MapExplorer();
-        app.MapOrleansCausalReplication();
+        app.MapHealth();
+        app.MapGroup(string.Empty).RequireApiKeyForReads().MapOrleansCausalReplication();
         app.MapOrleansCausalOperations();
         return app;
     }

@@ -132,7 +132,7 @@ public sealed class TelemetryTests(TelemetrySiloFixture fixture) : IClassFixture
     [InlineData("operator-key-0123456789", true)]
     public void OperatorAccess_FromAnotherHost_NeedsAnApiKey(string? bearer, bool allowed)
     {
-        var settings = new SiloSettings(Core.RegionId.Parse("A"), false, null!, null, ["operator-key-0123456789"], ["http://0.0.0.0:5080"]);
+        var settings = new SiloSettings(Core.RegionId.Parse("A"), false, null!, null, [new Gateway.Auth.ApiKey("operators", "operator-key-0123456789")], ["http://0.0.0.0:5080"]);
         var access = new OperatorAccess(settings);
         var remote = new DefaultHttpContext();
         remote.Connection.RemoteIpAddress = IPAddress.Parse("10.1.2.3");

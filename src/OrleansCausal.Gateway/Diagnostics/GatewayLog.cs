@@ -30,4 +30,8 @@ internal static partial class GatewayLog
     [LoggerMessage(EventId = 2009, Level = LogLevel.Warning,
         Message = "{Method} {Path} answered 503: a silo of this region is unreachable ({Failure}); its records move to the others within the membership timeout")]
     public static partial void LogWarningClusterUnavailable(ILogger logger, string method, string path, string failure);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning,
+        Message = "{Method} {Path} from {RemoteAddress} refused: {Reason} (send 'Authorization: Bearer KEY' with a key under Auth:ApiKeys)")]
+    public static partial void LogWarningRequestUnauthenticated(ILogger logger, string method, string path, string? remoteAddress, string reason);
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Orleans.Runtime;
+using OrleansCausal.Gateway.Auth;
 using OrleansCausal.Gateway.Contracts;
 using OrleansCausal.Gateway.Hosting;
 using OrleansCausal.Runtime.Diagnostics;
@@ -16,6 +17,7 @@ public static class DiagnosticsEndpoints
     {
         app.MapGet("/v1/diagnostics/siblings", GetSiblings)
             .WithTags("Explorer")
+            .RequireAuthorization(ApiKeyAuthentication.Policy)
             .WithName("GetSiblingDiagnostics")
             .WithSummary("Per namespace, the keys with the most live siblings after their last write on this silo, writes seen and bins pruned by the sibling cap (this silo only, since it started).");
         return app;

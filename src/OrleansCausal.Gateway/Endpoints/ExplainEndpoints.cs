@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using OrleansCausal.Core;
 using OrleansCausal.Core.Explain;
+using OrleansCausal.Gateway.Auth;
 using OrleansCausal.Gateway.Contracts;
 using OrleansCausal.Gateway.Hosting;
 using OrleansCausal.Runtime.Records;
@@ -23,6 +24,7 @@ public static class ExplainEndpoints
     {
         app.MapGet("/v1/explain/{namespace}/{**key}", ExplainAsync)
             .WithTags("Explorer")
+            .RequireAuthorization(ApiKeyAuthentication.Policy)
             .WithName("ExplainRecord")
             .WithSummary("Explains a record: its clock, every bin and its context, why siblings are concurrent, what a write would supersede, and the resolver's choice.")
             .AddEndpointFilter(RecordProblems.Translate)

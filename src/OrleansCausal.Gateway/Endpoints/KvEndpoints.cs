@@ -1,11 +1,15 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansCausal.Core;
+using OrleansCausal.Gateway.Auth;
+using OrleansCausal.Gateway.BackPressure;
 using OrleansCausal.Gateway.Contracts;
 using OrleansCausal.Gateway.Diagnostics;
 using OrleansCausal.Gateway.Hosting;
@@ -18,6 +22,8 @@ namespace OrleansCausal.Gateway.Endpoints;
 /// <c>GET/PUT/DELETE /v1/kv/{namespace}/{key}</c> (DESIGN.md §3). The PUT body is the JSON value itself. The causal
 /// context travels in the <c>Causal-Context</c> header both ways; <c>If-Match: *</c> on PUT or DELETE supersedes
 /// everything the region holds for the record now. Every refusal is a problem details response and writes nothing.
+/// The group requires an API key (<see cref="ApiKeyAuthentication.Policy"/>), the optional per-key rate limit, and
+/// bounds the writes in flight (<see cref="WriteAdmission"/>).
 /// </summary>
 public static class KvEndpoints
 {
@@ -25,36 +31,43 @@ public static class KvEndpoints
 
     public static IEndpointRouteBuilder MapKv(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1/kv/{namespace}").WithTags("Records").AddEndpointFilter(TranslateErrors);
+        var group = app.MapGroup("/v1/kv/{namespace}")
+            .WithTags("Records")
+            .RequireAuthorization(ApiKeyAuthentication.Policy)
+            .RequirePerKeyRateLimit(app.ServiceProvider.GetRequiredService<GatewayOptions>())
+            .AddEndpointFilter(WriteLog.LogWrites)
+            .AddEndpointFilter(TranslateErrors)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/{**key}", GetAsync)
             .WithName("GetRecord")
-            .WithSummary("Reads a record: the resolved value, every sibling and the causal context.")
-            .Produces<RecordResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Read a record")
+            .WithDescription("The resolved value, every sibling and the causal context (also in the Causal-Context header). 404 when there is no live value; the context is still sent when one exists.");
 
         group.MapPut("/{**key}", PutAsync)
             .WithName("PutRecord")
-            .WithSummary("Writes a JSON value; send the Causal-Context of the read the write is based on.")
-            .Accepts<object>("application/json")
-            .Produces<RecordResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("Write a record")
+            .WithDescription("Writes the JSON body (UTF-8, exactly one JSON value). Send the Causal-Context of the read the write is based on; without one the write is blind and adds a sibling. If-Match: * supersedes everything this region holds.")
+            .Accepts<JsonElement>("application/json")
+            .AddEndpointFilter(BackPressureExtensions.AdmitWrite)
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         group.MapDelete("/{**key}", DeleteAsync)
             .WithName("DeleteRecord")
-            .WithSummary("Deletes a record (a tombstone superseding what the Causal-Context covers).")
-            .Produces(StatusCodes.Status204NoContent)
-            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("Delete a record")
+            .WithDescription("Writes a tombstone superseding what the Causal-Context covers (everything with If-Match: *).")
+            .AddEndpointFilter(BackPressureExtensions.AdmitWrite)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
     }
 
-    private static async Task<IResult> GetAsync(
+    private static async Task<Results<Ok<RecordResponse>, NotFoundProblem>> GetAsync(
         [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
     {
         var recordKey = new RecordKey(ns, key);
@@ -70,30 +83,44 @@ public static class KvEndpoints
                 extensions["context"] = token;
             }
 
-            return Problems.Result(StatusCodes.Status404NotFound, "Not found", $"The record {recordKey} has no live value.", extensions);
+            return new NotFoundProblem(Problems.Details(StatusCodes.Status404NotFound, "Not found", $"The record {recordKey} has no live value.", extensions));
         }
 
         return TypedResults.Ok(RecordResponse.From(view, token!));
     }
 
-    private static async Task<IResult> PutAsync(
-        [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<RecordResponse>, ProblemHttpResult>> PutAsync(
+        [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, GatewayOptions options, CancellationToken cancellationToken)
     {
         var (recordKey, context, overrideAll) = ReadWrite(ns, key, http, records, tokens);
         if (http.Request.ContentType is { Length: > 0 } contentType && !IsJson(contentType))
         {
             return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
-                $"The body must be a JSON value (Content-Type: application/json), not '{contentType}'.");
+                $"The body must be a JSON value (Content-Type: application/json), not '{contentType}'.",
+                new Dictionary<string, object?> { ["error"] = "UnsupportedMediaType" });
         }
 
-        var body = await ReadBodyAsync(http.Request, records.Validator.Limits.MaxValueBytes, cancellationToken);
+        using var bodyTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bodyTimeout.CancelAfter(options.BodyReadTimeout);
+        ReadOnlyMemory<byte> body;
+        try
+        {
+            body = await ReadBodyAsync(http.Request, records.Validator.Limits.MaxValueBytes, bodyTimeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Problems.Result(StatusCodes.Status408RequestTimeout, "Body too slow",
+                $"The body did not arrive within {options.BodyReadTimeout.TotalSeconds:0.###} s (Gateway:BodyReadTimeout); nothing was written.",
+                new Dictionary<string, object?> { ["error"] = "BodyTimeout" });
+        }
+
         var json = records.Validator.ValidateValue(body.Span);
         var view = await records.PutAsync(recordKey, json, context, overrideAll, cancellationToken);
         var token = SetContextHeader(http, tokens, view);
         return TypedResults.Ok(RecordResponse.From(view, token!));
     }
 
-    private static async Task<IResult> DeleteAsync(
+    private static async Task<NoContent> DeleteAsync(
         [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
     {
         var (recordKey, context, overrideAll) = ReadWrite(ns, key, http, records, tokens);
@@ -178,14 +205,22 @@ public static class KvEndpoints
         var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 256);
         var chunk = new byte[8192];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        try
         {
-            if (buffer.Length + read > limit)
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                throw new RecordRequestException(RecordError.ValueTooLarge, $"The value is larger than the limit (Limits:MaxValueBytes) of {limit} bytes.");
-            }
+                if (buffer.Length + read > limit)
+                {
+                    throw new RecordRequestException(RecordError.ValueTooLarge, $"The value is larger than the limit (Limits:MaxValueBytes) of {limit} bytes.");
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel refused the body itself: it ended before its Content-Length, or arrived too slowly.
+            throw new RecordRequestException(RecordError.InvalidJson, $"The body could not be read: {e.Message}");
         }
 
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);

@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Hosting;
+using OrleansCausal.Gateway.Auth;
 using OrleansCausal.Gateway.Contracts;
 using OrleansCausal.Gateway.Hosting;
 using Orleans.Runtime;
@@ -12,8 +13,7 @@ using OrleansCausal.Storage;
 
 namespace OrleansCausal.Gateway.Endpoints;
 
-/// <summary><c>GET /v1/status</c>, and the open health endpoints <c>/healthz</c> (the process is up) and
-/// <c>/readyz</c> (the store is open and the silo is not stopping).</summary>
+/// <summary><c>GET /v1/status</c> (API key required). The health endpoints are in <see cref="Health.HealthEndpoints"/>.</summary>
 public static class StatusEndpoints
 {
     public static IEndpointRouteBuilder MapStatus(this IEndpointRouteBuilder app)
@@ -21,20 +21,14 @@ public static class StatusEndpoints
         app.MapGet("/v1/status", GetStatusAsync)
             .WithTags("Status")
             .WithName("GetStatus")
-            .WithSummary("Region, replica, store, the region's cluster, record grains active here, namespaces and per-peer replication state.")
-            .Produces<StatusResponse>();
-
-        app.MapGet("/healthz", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();
-        app.MapGet("/readyz", (SiloReadiness readiness, IHostApplicationLifetime lifetime) =>
-                readiness.StoreOpen && !lifetime.ApplicationStopping.IsCancellationRequested
-                    ? Results.Text("ready")
-                    : Problems.Result(StatusCodes.Status503ServiceUnavailable, "Not ready", "The store is not open, or the silo is stopping."))
-            .WithTags("Health")
-            .ExcludeFromDescription();
+            .WithSummary("Read the silo's status")
+            .WithDescription("Region, replica, store, the region's cluster, record grains active here, namespaces and per-peer replication state.")
+            .RequireAuthorization(ApiKeyAuthentication.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }
 
-    private static async Task<IResult> GetStatusAsync(
+    private static async Task<Ok<StatusResponse>> GetStatusAsync(
         SiloSettings settings,
         IRecordStore store,
         RecordChangeNotices activeGrains,

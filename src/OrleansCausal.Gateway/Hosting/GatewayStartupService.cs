@@ -6,14 +6,13 @@ using OrleansCausal.Gateway.Diagnostics;
 namespace OrleansCausal.Gateway.Hosting;
 
 /// <summary>
-/// Settles the context signing key and marks the gateway ready once the silo is up (the silo's grain storage opened
-/// the store), before the server accepts requests; marks it not ready when the host stops (the server's host service
-/// is registered last, so it starts last and stops first; the silo closes the store after it).
+/// Settles the context signing key once the silo is up (the silo's grain storage opened the store), before the server
+/// accepts requests (the server's host service is registered last, so it starts last and stops first). Readiness is
+/// the health checks' job (<see cref="Health.HealthEndpoints"/>).
 /// </summary>
 internal sealed class GatewayStartupService(
     SiloSettings settings,
     ContextTokens tokens,
-    SiloReadiness readiness,
     ILogger<GatewayStartupService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -30,13 +29,7 @@ internal sealed class GatewayStartupService(
 
         var key = await SigningKeyResolver.ResolveAsync(settings, logger, cancellationToken).ConfigureAwait(false);
         tokens.Set(new ContextTokenCodec(key));
-        // The silo started before this service (registration order), so its grain storage has opened the store.
-        readiness.StoreOpen = true;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        readiness.StoreOpen = false;
-        return Task.CompletedTask;
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

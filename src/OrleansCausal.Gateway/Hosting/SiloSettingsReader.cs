@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using OrleansCausal.Core;
 using OrleansCausal.Core.Tokens;
+using OrleansCausal.Gateway.Auth;
 
 namespace OrleansCausal.Gateway.Hosting;
 
@@ -45,25 +46,38 @@ internal static class SiloSettingsReader
         return new SiloSettings(region, defaulted, store, string.IsNullOrEmpty(signingKey) ? null : signingKey, apiKeys, urls);
     }
 
-    private static string[] ReadApiKeys(IConfigurationSection section)
+    /// <summary>Named keys: <c>Auth:ApiKeys:{name}</c> = key. The list form (<c>Auth:ApiKeys:0</c>, or one
+    /// comma-separated <c>Auth:ApiKeys</c>) still works; such a key is named <c>key-{index}</c>.</summary>
+    private static ApiKey[] ReadApiKeys(IConfigurationSection section)
     {
-        var keys = new List<string>();
+        var keys = new List<ApiKey>();
         if (!string.IsNullOrWhiteSpace(section.Value))
         {
-            keys.AddRange(section.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            var listed = section.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            keys.AddRange(listed.Select((key, i) => new ApiKey($"key-{i}", key)));
         }
 
         foreach (var child in section.GetChildren())
         {
-            if (!string.IsNullOrWhiteSpace(child.Value))
+            if (string.IsNullOrWhiteSpace(child.Value))
             {
-                keys.Add(child.Value.Trim());
+                continue;
             }
+
+            var name = int.TryParse(child.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+                ? $"key-{index}"
+                : child.Key;
+            keys.Add(new ApiKey(name, child.Value.Trim()));
         }
 
-        if (keys.Any(k => k.Length < 16))
+        if (keys.FirstOrDefault(k => k.Secret.Length < 16) is { } shortKey)
         {
-            throw new InvalidOperationException("Every key under Auth:ApiKeys must be at least 16 characters long.");
+            throw new InvalidOperationException($"Every key under Auth:ApiKeys must be at least 16 characters long ('{shortKey.Name}' is not).");
+        }
+
+        if (keys.GroupBy(k => k.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            throw new InvalidOperationException($"Auth:ApiKeys names '{duplicate.Key}' twice; give every key its own name.");
         }
 
         return keys.ToArray();

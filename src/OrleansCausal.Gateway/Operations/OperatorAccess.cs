@@ -14,7 +14,7 @@ namespace OrleansCausal.Gateway.Operations;
 /// </summary>
 public sealed class OperatorAccess(SiloSettings settings)
 {
-    private readonly byte[][] _keys = settings.ApiKeys.Select(static k => SHA256.HashData(Encoding.UTF8.GetBytes(k))).ToArray();
+    private readonly byte[][] _keys = settings.ApiKeys.Select(static k => SHA256.HashData(Encoding.UTF8.GetBytes(k.Secret))).ToArray();
 
     public bool Allows(HttpContext context)
     {
@@ -49,8 +49,9 @@ public sealed class OperatorAccess(SiloSettings settings)
             return;
         }
 
+        context.Response.Headers.WWWAuthenticate = "Bearer";
         await Problems.Write(context, StatusCodes.Status401Unauthorized, "Authentication required",
             "Operator endpoints answer loopback callers, or others sending 'Authorization: Bearer KEY' with one of Auth:ApiKeys.",
-            bearerChallenge: true);
+            "Unauthenticated");
     }
 }

@@ -33,7 +33,8 @@ public static class ReplicationEndpoints
         group.MapPost("/batches", HandleBatchAsync).ExcludeFromDescription();
         group.MapPost("/resend", HandleResendAsync).ExcludeFromDescription();
         group.MapPost("/peers/{region}/resend", HandleAdminResendAsync).ExcludeFromDescription();
-        group.MapGet("/status", async (IReplicationStatus status, CancellationToken ct) => Results.Ok(await status.GetPeersAsync(ct)));
+        group.MapGet("/status", async (IReplicationStatus status, CancellationToken ct) => TypedResults.Ok(await status.GetPeersAsync(ct)))
+            .WithName("GetReplicationStatus").WithSummary("Read replication to each peer region").ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }
 

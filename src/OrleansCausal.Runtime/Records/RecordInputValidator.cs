@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 using OrleansCausal.Runtime.Options;
 
@@ -34,12 +35,24 @@ public sealed class RecordInputValidator(IOptions<OrleansCausalOptions> options)
         }
     }
 
-    /// <summary>Checks a UTF-8 JSON value (size, well-formedness, one value, depth) and returns its text.</summary>
+    /// <summary>Checks a UTF-8 JSON value (size, valid UTF-8, well-formedness, exactly one value, depth) and returns
+    /// its text. A leading UTF-8 byte order mark is dropped; any other byte sequence that is not UTF-8 is refused
+    /// (it would otherwise be stored as U+FFFD, silently altering what the client sent).</summary>
     public string ValidateValue(ReadOnlySpan<byte> utf8Json)
     {
         if (utf8Json.Length > _limits.MaxValueBytes)
         {
             throw new RecordRequestException(RecordError.ValueTooLarge, $"The value is {utf8Json.Length} bytes; the limit (Limits:MaxValueBytes) is {_limits.MaxValueBytes}.");
+        }
+
+        if (utf8Json.StartsWith(Utf8Bom))
+        {
+            utf8Json = utf8Json[Utf8Bom.Length..];
+        }
+
+        if (!Utf8.IsValid(utf8Json))
+        {
+            throw new RecordRequestException(RecordError.InvalidJson, "The value is not valid UTF-8: send the JSON value encoded as UTF-8.");
         }
 
         var reader = new Utf8JsonReader(utf8Json, new JsonReaderOptions { MaxDepth = _limits.MaxJsonDepth + 1, CommentHandling = JsonCommentHandling.Disallow });
@@ -67,6 +80,8 @@ public sealed class RecordInputValidator(IOptions<OrleansCausalOptions> options)
 
         return Encoding.UTF8.GetString(utf8Json).Trim();
     }
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     public string ValidateValue(string json) => ValidateValue(Encoding.UTF8.GetBytes(json));
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OrleansCausal.Runtime.Tests.Support;
 using static OrleansCausal.Runtime.Tests.Support.KvApi;
@@ -83,6 +84,53 @@ public sealed class SiloHostTests
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, afterRefusal);
+    }
+
+    [Fact]
+    public async Task ApiKeys_Named_AuthenticateAsTheirNameAndTheListFormStillWorks()
+    {
+        await using var silo = await TestSilo.StartAsync(new Dictionary<string, string?>
+        {
+            ["Auth:ApiKeys:billing"] = ApiKey,
+            ["Auth:ApiKeys:0"] = "listed-api-key-0123456789",
+        });
+        using var named = silo.NewClient(ApiKey);
+        using var listed = silo.NewClient("listed-api-key-0123456789");
+        using var anonymous = silo.NewClient();
+
+        using var namedStatus = await named.GetAsync("/v1/status");
+        using var listedStatus = await listed.GetAsync("/v1/status");
+        var detailed = JsonDocument.Parse(await named.GetStringAsync("/readyz")).RootElement;
+        using var plain = await anonymous.GetAsync("/readyz");
+        var keys = silo.Services.GetRequiredService<OrleansCausal.Gateway.Hosting.SiloSettings>().ApiKeys.Select(k => k.Name).Order().ToArray();
+
+        Assert.Equal(HttpStatusCode.OK, namedStatus.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, listedStatus.StatusCode);
+        Assert.Equal(["billing", "key-0"], keys);
+        Assert.Equal("Healthy", detailed.GetProperty("status").GetString());
+        var checks = detailed.GetProperty("checks");
+        Assert.Equal("Healthy", checks.GetProperty("store").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("orleans-membership").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("replication-peers").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Equal("Healthy", await plain.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task ReplicationBatches_AreNotUnderTheApiKeyPolicy_ButReplicationStatusIs()
+    {
+        await using var silo = await TestSilo.StartAsync(new Dictionary<string, string?> { ["Auth:ApiKeys:ops"] = ApiKey });
+        using var anonymous = silo.NewClient();
+
+        using var batch = await anonymous.PostAsync("/v1/replication/batches", new ByteArrayContent([1, 2, 3]));
+        using var status = await anonymous.GetAsync("/v1/replication/status");
+        var problem = JsonDocument.Parse(await batch.Content.ReadAsStringAsync()).RootElement;
+
+        // Answered by the replication endpoint itself (its own HMAC check, then the batch format), not by the API-key policy.
+        Assert.Equal(HttpStatusCode.BadRequest, batch.StatusCode);
+        Assert.Equal("Malformed replication batch", problem.GetProperty("title").GetString());
+        Assert.False(batch.Headers.WwwAuthenticate.Any());
+        Assert.Equal(HttpStatusCode.Unauthorized, status.StatusCode);
     }
 
     [Theory]

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OrleansCausal.Gateway.Auth;
+
+/// <summary>The API-key authentication scheme and the authorization policy the <c>/v1</c> route groups require.
+/// Replication batches (<c>POST /v1/replication/*</c>) carry their own HMAC credentials and are not under this policy.</summary>
+public static class ApiKeyAuthentication
+{
+    public const string Scheme = "ApiKey";
+
+    public const string Policy = "ApiKey";
+
+    /// <summary>The principal's name when no keys are configured (a loopback-only silo).</summary>
+    public const string AnonymousName = "anonymous";
+
+    public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
+    {
+        services.AddAuthentication(Scheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        return services;
+    }
+
+    /// <summary>Requires the API-key policy for the group's reads (<c>GET</c>) only: the writes of the replication
+    /// endpoints authenticate with their own HMAC, while their status stays behind an API key as before.</summary>
+    public static TBuilder RequireApiKeyForReads<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<IHttpMethodMetadata>().Any(m => m.HttpMethods.Contains(HttpMethods.Get)))
+            {
+                endpoint.Metadata.Add(new AuthorizeAttribute(Policy));
+            }
+        });
+        return builder;
+    }
+}

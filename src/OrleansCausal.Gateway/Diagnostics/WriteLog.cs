@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace OrleansCausal.Gateway.Diagnostics;
+
+/// <summary>
+/// Logs every write (PUT, DELETE) with the name of the API key that sent it — the authenticated principal's name,
+/// never the key — and its outcome: accepted at Debug (per-request logs are off by default, like ASP.NET Core's), refused (any 4xx/5xx answer) at Warning. Category
+/// <c>OrleansCausal.Gateway.Writes</c>.
+/// </summary>
+internal static partial class WriteLog
+{
+    public const string Category = "OrleansCausal.Gateway.Writes";
+
+    public static async ValueTask<object?> LogWrites(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
+        {
+            return await next(context);
+        }
+
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
+        var caller = http.User.Identity?.Name ?? "unknown";
+        try
+        {
+            var result = await next(context);
+            var status = StatusOf(result) ?? http.Response.StatusCode;
+            if (status < 400)
+            {
+                LogDebugWriteAccepted(logger, caller, http.Request.Method, http.Request.Path, status);
+            }
+            else
+            {
+                LogWarningWriteRefused(logger, caller, http.Request.Method, http.Request.Path, status);
+            }
+
+            return result;
+        }
+        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            LogWarningWriteFailed(logger, e, caller, http.Request.Method, http.Request.Path);
+            throw;
+        }
+    }
+
+    private static int? StatusOf(object? result)
+    {
+        while (result is INestedHttpResult nested)
+        {
+            result = nested.Result;
+        }
+
+        return (result as IStatusCodeHttpResult)?.StatusCode;
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Debug, Message = "Write {Method} {Path} by API key {ApiKeyName} accepted ({Status})")]
+    private static partial void LogDebugWriteAccepted(ILogger logger, string apiKeyName, string method, string path, int status);
+
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Warning, Message = "Write {Method} {Path} by API key {ApiKeyName} refused ({Status})")]
+    private static partial void LogWarningWriteRefused(ILogger logger, string apiKeyName, string method, string path, int status);
+
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Write {Method} {Path} by API key {ApiKeyName} failed")]
+    private static partial void LogWarningWriteFailed(ILogger logger, Exception exception, string apiKeyName, string method, string path);
+}
