@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OrleansCausal.Core;
 using OrleansCausal.Core.Explain;
 using OrleansCausal.Runtime.Records;
@@ -64,14 +65,15 @@ public sealed record VectorEntryResponse(string Replica, string Region, ulong Co
 }
 
 /// <summary>One bin: its dot, the value (<c>null</c> and <c>tombstone: true</c> for a delete), when it was accepted, and
-/// the causal context its writer carried.</summary>
+/// the causal context its writer carried, and who wrote it (omitted when unknown).</summary>
 public sealed record BinResponse(
     string Dot, string Replica, string Region, ulong Counter, RawJson? Value, bool Tombstone, DateTimeOffset WrittenAt,
-    IReadOnlyList<VectorEntryResponse> Context)
+    IReadOnlyList<VectorEntryResponse> Context,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Writer)
 {
     public static BinResponse From(Bin bin) => new(
         bin.Dot.ToString(), bin.Dot.Replica.ToString(), bin.Dot.Region.Value, bin.Dot.Counter,
-        bin.Value is null ? null : new RawJson(bin.Value), bin.IsTombstone, bin.WrittenAt, VectorEntryResponse.From(bin.Context));
+        bin.Value is null ? null : new RawJson(bin.Value), bin.IsTombstone, bin.WrittenAt, VectorEntryResponse.From(bin.Context), bin.Writer);
 }
 
 /// <summary>Why the context of <paramref name="Holder"/> does not cover <paramref name="Unseen"/>: it has only

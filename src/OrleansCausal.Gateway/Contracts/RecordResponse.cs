@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OrleansCausal.Runtime.Records;
 
 namespace OrleansCausal.Gateway.Contracts;
@@ -12,7 +13,7 @@ public sealed record RecordResponse(string Namespace, string Key, RawJson? Value
         for (var i = 0; i < siblings.Length; i++)
         {
             var bin = view.Siblings[i];
-            siblings[i] = new SiblingResponse(new RawJson(bin.Value!), bin.Dot.ToString(), bin.Dot.Region.Value, bin.WrittenAt);
+            siblings[i] = new SiblingResponse(new RawJson(bin.Value!), bin.Dot.ToString(), bin.Dot.Region.Value, bin.WrittenAt, bin.Writer);
         }
 
         return new RecordResponse(view.Key.Namespace, view.Key.Key, view.Chosen is null ? null : new RawJson(view.Chosen.Value!), siblings, context);
@@ -20,4 +21,11 @@ public sealed record RecordResponse(string Namespace, string Key, RawJson? Value
 }
 
 /// <summary>One live sibling: value, dot (<c>region.epoch.counter</c>), region, and the time it was accepted.</summary>
-public sealed record SiblingResponse(RawJson Value, string Dot, string Region, DateTimeOffset WrittenAt);
+/// <summary>One live value: its dot, region, accepted time and writer (the API key's name or an in-process caller's;
+/// omitted when unknown).</summary>
+public sealed record SiblingResponse(
+    RawJson Value,
+    string Dot,
+    string Region,
+    DateTimeOffset WrittenAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Writer);

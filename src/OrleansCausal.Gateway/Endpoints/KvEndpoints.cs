@@ -115,7 +115,7 @@ public static class KvEndpoints
         }
 
         var json = records.Validator.ValidateValue(body.Span);
-        var view = await records.PutAsync(recordKey, json, context, overrideAll, cancellationToken);
+        var view = await records.PutAsync(recordKey, json, context, overrideAll, cancellationToken, WriterOf(http));
         var token = SetContextHeader(http, tokens, view);
         return TypedResults.Ok(RecordResponse.From(view, token!));
     }
@@ -124,10 +124,15 @@ public static class KvEndpoints
         [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
     {
         var (recordKey, context, overrideAll) = ReadWrite(ns, key, http, records, tokens);
-        var view = await records.DeleteAsync(recordKey, context, overrideAll, cancellationToken);
+        var view = await records.DeleteAsync(recordKey, context, overrideAll, cancellationToken, WriterOf(http));
         SetContextHeader(http, tokens, view);
         return TypedResults.NoContent();
     }
+
+    /// <summary>Who writes: the authenticated API key's name, kept with the bin; null on a silo without keys (every
+    /// caller is anonymous there, so there is no one to name).</summary>
+    private static string? WriterOf(HttpContext http) =>
+        http.User.Identity?.Name is { } name && name != ApiKeyAuthentication.AnonymousName ? name : null;
 
     /// <summary>What a PUT or DELETE names: the record (namespace and key checked), the context the write is based on
     /// (empty = blind write) and whether it supersedes everything (<c>If-Match: *</c>). Refuses bad input first.</summary>

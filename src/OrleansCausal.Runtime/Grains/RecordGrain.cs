@@ -108,7 +108,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
 
             var current = _state.State.Record;
             var context = command.Override ? command.Context.Join(current.Clock) : command.Context;
-            var outcome = current.Put(_store.Replica, command.Value, context, AcceptedAt(), settings.MaxSiblings);
+            var outcome = current.Put(_store.Replica, command.Value, context, AcceptedAt(), settings.MaxSiblings, command.Writer);
             _state.State.Record = outcome.Record;
             try
             {

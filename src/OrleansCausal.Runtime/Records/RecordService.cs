@@ -41,15 +41,18 @@ public sealed class RecordService(
         return View(key, snapshot.Record, settings);
     }
 
-    public async Task<RecordView> PutAsync(RecordKey key, string? json, VersionVector context, bool overrideAll, CancellationToken cancellationToken)
+    /// <summary>A put (<paramref name="json"/>) or delete (null); <paramref name="writer"/> names who writes (an API
+    /// key's name or an in-process caller's, at most <see cref="Bin.MaxWriterLength"/> characters), or null.</summary>
+    public async Task<RecordView> PutAsync(
+        RecordKey key, string? json, VersionVector context, bool overrideAll, CancellationToken cancellationToken, string? writer = null)
     {
         var settings = Resolve(key);
-        var outcome = await grains.GetRecordGrain(key).WriteAsync(new RecordWriteCommand(json, context, overrideAll)).ConfigureAwait(false);
+        var outcome = await grains.GetRecordGrain(key).WriteAsync(new RecordWriteCommand(json, context, overrideAll, writer)).ConfigureAwait(false);
         return View(key, outcome.Snapshot.Record, settings);
     }
 
-    public Task<RecordView> DeleteAsync(RecordKey key, VersionVector context, bool overrideAll, CancellationToken cancellationToken) =>
-        PutAsync(key, null, context, overrideAll, cancellationToken);
+    public Task<RecordView> DeleteAsync(RecordKey key, VersionVector context, bool overrideAll, CancellationToken cancellationToken, string? writer = null) =>
+        PutAsync(key, null, context, overrideAll, cancellationToken, writer);
 
     private static RecordView View(RecordKey key, CausalRecord record, NamespaceSettings settings) =>
         new(key, record, settings.Resolver.Resolve(record.Siblings), settings);
