@@ -20,6 +20,9 @@ internal readonly record struct PostgresBinRow(string Region, long Epoch, long C
         DateTimeOffset.FromUnixTimeMilliseconds(bin.WrittenAt.ToUnixTimeMilliseconds()).UtcDateTime,
         bin.Writer);
 
+    /// <summary>How many columns <see cref="Read"/> reads (the columns of <see cref="PostgresSql"/>'s bin selects).</summary>
+    public const int ColumnCount = 7;
+
     /// <summary>Reads the bin columns starting at <paramref name="first"/> (see <see cref="PostgresSql.SelectBins"/>);
     /// null when they are NULL (a record without bins in a LEFT JOIN).</summary>
     public static PostgresBinRow? Read(Npgsql.NpgsqlDataReader reader, int first) =>

@@ -11,6 +11,10 @@ namespace OrleansCausal.Storage.Postgres;
 /// </summary>
 public sealed partial class PostgresRecordStore
 {
+    /// <summary>The columns of <see cref="PostgresSql.SelectForUpdate"/> and <see cref="PostgresSql.SelectBins"/>.</summary>
+    private const int RecordColumns = 4;
+    private const int BinColumns = 2 + PostgresBinRow.ColumnCount;
+
     private static readonly byte[] EmptyClockBytes = CausalBinaryCodec.EncodeVector(VersionVector.Empty);
 
     /// <summary>Round trip 1: BEGIN, a row for every record of <paramref name="keys"/> (sorted), the rows locked in
@@ -48,16 +52,24 @@ public sealed partial class PostgresRecordStore
         await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
         do
         {
-            // The records (4 columns) come before their bins (2 + 6 columns).
-            if (reader.FieldCount is not (4 or 8))
+            // The records (4 columns) come before their bins (namespace, key and the bin columns). Any other result
+            // set with columns is a bug: skipping it would hand back records without their bins, and a write
+            // computed from those would drop or reissue bins.
+            if (reader.FieldCount == 0)
             {
                 continue;
+            }
+
+            if (reader.FieldCount is not (RecordColumns or BinColumns))
+            {
+                throw new InvalidOperationException(
+                    $"Unexpected result set of {reader.FieldCount} columns while locking records in {Description}.");
             }
 
             while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
                 var key = new RecordKey(reader.GetString(0), reader.GetString(1));
-                if (reader.FieldCount == 4)
+                if (reader.FieldCount == RecordColumns)
                 {
                     stored[key] = new PostgresStoredRows(reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2), reader.GetInt64(3));
                 }
