@@ -93,8 +93,9 @@ public static class ReplicationEndpoints
             return refusal;
         }
 
-        var service = context.RequestServices.GetService<ReplicationService>();
-        if (!RegionId.TryParse(region, out var peer) || service is null || !service.RequestResend(peer))
+        var keeper = context.RequestServices.GetService<PeerShipperKeeper>();
+        var configured = keeper?.Peers.FirstOrDefault(p => p.Region.Value == region);
+        if (keeper is null || configured is null || !await RequestResendAsync(keeper, configured))
         {
             return Results.Problem(
                 statusCode: StatusCodes.Status404NotFound,
@@ -103,6 +104,13 @@ public static class ReplicationEndpoints
         }
 
         return Results.Accepted(value: new { region, resend = "scheduled" });
+    }
+
+    private static async Task<bool> RequestResendAsync(PeerShipperKeeper keeper, PeerConfiguration peer)
+    {
+        var shipper = keeper.Shipper(peer.Region);
+        await shipper.EnsureRunningAsync(PeerShipperKeeper.Endpoints(peer));
+        return await shipper.RequestResendAsync();
     }
 
     private static async Task<(byte[] Body, IResult? Refusal)> ReadAuthenticatedAsync(

@@ -17,7 +17,6 @@ public sealed class PeerShipper
     private readonly PeerConfiguration _peer;
     private readonly IRecordStore _store;
     private readonly PeerClient _client;
-    private readonly IShippingLease _lease;
     private readonly ReplicationOptions _options;
     private readonly ReplicationMetrics _metrics;
     private readonly TimeProvider _time;
@@ -35,20 +34,18 @@ public sealed class PeerShipper
     private long _prefetchAfter = -1;
     private bool _catchingUp;
     private volatile bool _resendRequested;
+    private string _resendReason = "";
     private DateTimeOffset? _holeSeenAt;
-    private DateTimeOffset _leaseRenewedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _lastContactAt = DateTimeOffset.MinValue;
-    private DateTimeOffset _leaseAttemptedAt = DateTimeOffset.MinValue;
     private DateTimeOffset _backlogRefreshedAt = DateTimeOffset.MinValue;
     private static readonly TimeSpan GaugeRefreshInterval = TimeSpan.FromSeconds(1);
 
-    public PeerShipper(PeerConfiguration peer, IRecordStore store, PeerClient client, IShippingLease lease, ReplicationOptions options,
+    public PeerShipper(PeerConfiguration peer, IRecordStore store, PeerClient client, ReplicationOptions options,
         ReplicationMetrics metrics, TimeProvider time, ILogger logger)
     {
         _peer = peer;
         _store = store;
         _client = client;
-        _lease = lease;
         _options = options;
         _metrics = metrics;
         _time = time;
@@ -58,12 +55,18 @@ public sealed class PeerShipper
 
     public string Region => _peer.Region.Value;
 
-    public string CheckpointName => $"peer:{Region}";
+    public string CheckpointName => CheckpointNameOf(Region);
+
+    /// <summary>The durable checkpoint of a peer: the highest sequence it acknowledged.</summary>
+    public static string CheckpointNameOf(string region) => $"peer:{region}";
 
     /// <summary>The highest sequence the peer acknowledged (as last known here).</summary>
     public long Checkpoint => Interlocked.Read(ref _checkpoint);
 
-    public bool IsShipping { get; private set; }
+    public IReadOnlyList<Uri> Endpoints => _peer.Endpoints;
+
+    /// <summary>The full resend: null when none was needed, otherwise what it is doing or did and why.</summary>
+    public string? Repair { get; private set; }
 
     public string? LastError { get; private set; }
 
@@ -77,8 +80,12 @@ public sealed class PeerShipper
 
     public void Wake() => _wake.Set();
 
-    public void RequestResend()
+    public void RequestResend() => ScheduleResend("requested by an operator");
+
+    private void ScheduleResend(string reason)
     {
+        _resendReason = reason;
+        Repair = $"full resend scheduled: {reason}";
         _resendRequested = true;
         _wake.Set();
     }
@@ -90,12 +97,6 @@ public sealed class PeerShipper
         {
             try
             {
-                if (!await HoldLeaseAsync(stopping))
-                {
-                    await _wake.WaitAsync(_options.LeaseDuration / 3, stopping);
-                    continue;
-                }
-
                 if (_resendRequested)
                 {
                     if (await ResendAllAsync(stopping))
@@ -129,15 +130,8 @@ public sealed class PeerShipper
         }
     }
 
-    public async Task ReleaseLeaseAsync(CancellationToken cancellationToken)
-    {
-        if (IsShipping)
-        {
-            IsShipping = false;
-            await FlushCheckpointAsync(cancellationToken);
-            await _lease.ReleaseAsync(Region, cancellationToken);
-        }
-    }
+    /// <summary>After the loop ended: makes the acknowledged checkpoint durable.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => FlushCheckpointAsync(cancellationToken);
 
     /// <summary>Reads the durable checkpoint and decides on a first full resend. Called once before <see cref="RunAsync"/>.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -150,43 +144,11 @@ public sealed class PeerShipper
             if (any.Count > 0)
             {
                 Log.LogInformationNewPeerResend(_logger, Region);
-                _resendRequested = true;
+                ScheduleResend("new peer: it has acknowledged nothing yet");
             }
         }
 
         await RefreshBacklogAsync(cancellationToken);
-    }
-
-    private async Task<bool> HoldLeaseAsync(CancellationToken stopping)
-    {
-        var now = _time.GetUtcNow();
-        if (IsShipping && now - _leaseRenewedAt < _options.LeaseDuration / 3)
-        {
-            return true;
-        }
-
-        if (!IsShipping && now - _leaseAttemptedAt < _options.LeaseDuration / 3)
-        {
-            // Another silo ships; local writes wake us, but the lease is only worth re-checking now and then.
-            return false;
-        }
-
-        _leaseAttemptedAt = now;
-        var held = await _lease.TryAcquireAsync(Region, stopping);
-        if (held != IsShipping)
-        {
-            Log.LogInformationLeaseChanged(_logger, Region, held);
-        }
-
-        IsShipping = held;
-        _leaseRenewedAt = held ? _time.GetUtcNow() : DateTimeOffset.MinValue;
-        if (held)
-        {
-            // Another silo may have shipped while we did not hold the lease.
-            Interlocked.Exchange(ref _checkpoint, Math.Max(Checkpoint, await _store.GetCheckpointAsync(CheckpointName, stopping)));
-        }
-
-        return held;
     }
 
     /// <summary>Waits for the outstanding checkpoint save and makes sure the acknowledged checkpoint is durable.</summary>
@@ -221,7 +183,7 @@ public sealed class PeerShipper
         }
         catch (OperationCanceledException)
         {
-            // Stopping; the release flushes the checkpoint.
+            // Stopping; StopAsync flushes the checkpoint.
         }
     }
 
@@ -360,7 +322,7 @@ public sealed class PeerShipper
             // The peer has applied nothing of ours although it had acknowledged up to `current`: its store was
             // rebuilt. Our feed is not all it lost (bins of other regions we hold, its own old bins): resend all.
             Log.LogWarningPeerLostState(_logger, Region, current);
-            _resendRequested = true;
+            ScheduleResend($"the peer had acknowledged through {current} but now reports nothing applied: its store was rebuilt");
         }
 
         // Any save still running for an earlier acknowledgement must land first, or it would undo the rewind.
@@ -376,16 +338,12 @@ public sealed class PeerShipper
     private async Task<bool> ResendAllAsync(CancellationToken stopping)
     {
         Log.LogInformationResendStarted(_logger, Region);
+        Repair = $"full resend running: {_resendReason}";
         RecordKey? after = null;
         var records = 0L;
         var bins = 0L;
         while (true)
         {
-            if (!await HoldLeaseAsync(stopping))
-            {
-                return false;
-            }
-
             var page = await _store.ScanAsync(after, _options.ResendBatchSize, stopping);
             if (page.Count == 0)
             {
@@ -423,6 +381,7 @@ public sealed class PeerShipper
         }
 
         Log.LogInformationResendFinished(_logger, Region, records, bins);
+        Repair = $"full resend finished at {_time.GetUtcNow():O}: {records} record(s), {bins} bin(s) ({_resendReason})";
         Succeeded();
         return true;
     }
@@ -468,8 +427,7 @@ public sealed class PeerShipper
     public async Task<BacklogSnapshot> RefreshBacklogAsync(CancellationToken cancellationToken)
     {
         _backlogRefreshedAt = _time.GetUtcNow();
-        // A silo that does not ship to this peer learns the shipping silo's progress from the durable checkpoint.
-        var checkpoint = IsShipping ? Checkpoint : await _store.GetCheckpointAsync(CheckpointName, cancellationToken);
+        var checkpoint = Checkpoint;
         var last = await _store.GetLastSequenceAsync(cancellationToken);
         var backlog = Math.Max(0, last - checkpoint);
         DateTimeOffset? oldest = null;
