@@ -51,7 +51,7 @@ public sealed class ReplicationStatus(PeerShipperKeeper keeper, IRecordStore sto
 
     private async Task<PeerShipperReport> FromStoreAsync(string region, string error, CancellationToken cancellationToken)
     {
-        var checkpoint = await store.GetCheckpointAsync(PeerShipper.CheckpointNameOf(region), cancellationToken);
+        var checkpoint = await store.GetCheckpointAsync(PeerSession.CheckpointNameOf(region), cancellationToken);
         var backlog = Math.Max(0, await store.GetLastSequenceAsync(cancellationToken) - checkpoint);
         return new PeerShipperReport("", checkpoint, backlog, null, error, null);
     }

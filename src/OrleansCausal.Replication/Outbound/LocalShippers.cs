@@ -9,7 +9,7 @@ namespace OrleansCausal.Replication.Outbound;
 public sealed class LocalShippers : IDisposable
 {
     private readonly IRecordStore _store;
-    private readonly List<PeerShipper> _shippers = [];
+    private readonly List<PeerSession> _shippers = [];
 
     public LocalShippers(IRecordStore store, ReplicationMetrics metrics, TimeProvider time)
     {
@@ -18,7 +18,7 @@ public sealed class LocalShippers : IDisposable
         metrics.ObservePeers(() => Observe(time.GetUtcNow()));
     }
 
-    public IReadOnlyList<PeerShipper> Snapshot()
+    public IReadOnlyList<PeerSession> Snapshot()
     {
         lock (_shippers)
         {
@@ -26,7 +26,7 @@ public sealed class LocalShippers : IDisposable
         }
     }
 
-    public void Add(PeerShipper shipper)
+    public void Add(PeerSession shipper)
     {
         lock (_shippers)
         {
@@ -34,7 +34,7 @@ public sealed class LocalShippers : IDisposable
         }
     }
 
-    public void Remove(PeerShipper shipper)
+    public void Remove(PeerSession shipper)
     {
         lock (_shippers)
         {

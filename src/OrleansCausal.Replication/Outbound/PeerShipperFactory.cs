@@ -5,7 +5,7 @@ using OrleansCausal.Storage;
 
 namespace OrleansCausal.Replication.Outbound;
 
-/// <summary>Builds and starts the <see cref="PeerShipper"/> of one peer from the silo's services.</summary>
+/// <summary>Builds and starts the <see cref="PeerSession"/> of one peer from the silo's services.</summary>
 public sealed class PeerShipperFactory(IRecordStore store, ReplicationSettings settings, IHttpClientFactory httpClients, ReplicationMetrics metrics,
     TimeProvider time, ILoggerFactory loggers)
 {
@@ -14,12 +14,12 @@ public sealed class PeerShipperFactory(IRecordStore store, ReplicationSettings s
     /// <summary>Reads the peer's checkpoint and starts its shipping loop (off the caller's scheduler).</summary>
     public async Task<RunningShipper> StartAsync(PeerConfiguration peer, CancellationToken cancellationToken)
     {
-        var logger = loggers.CreateLogger<PeerShipper>();
+        var logger = loggers.CreateLogger<PeerSession>();
         var http = httpClients.CreateClient(HttpClientName);
         http.Timeout = settings.Options.RequestTimeout;
         var signer = settings.IsAuthenticated ? new RequestSigner(settings.Options.Secret!) : null;
         var client = new PeerClient(peer, http, signer, time, logger);
-        var shipper = new PeerShipper(peer, store, client, settings.Options, metrics, time, logger);
+        var shipper = new PeerSession(peer, store, client, settings.Options, metrics, time, logger);
         await shipper.InitializeAsync(cancellationToken);
         var cancellation = new CancellationTokenSource();
         var task = Task.Run(() => shipper.RunAsync(cancellation.Token), CancellationToken.None);
@@ -28,9 +28,9 @@ public sealed class PeerShipperFactory(IRecordStore store, ReplicationSettings s
 }
 
 /// <summary>A shipper and its loop.</summary>
-public sealed class RunningShipper(PeerShipper shipper, CancellationTokenSource cancellation, Task loop)
+public sealed class RunningShipper(PeerSession shipper, CancellationTokenSource cancellation, Task loop)
 {
-    public PeerShipper Shipper => shipper;
+    public PeerSession Shipper => shipper;
 
     /// <summary>Ends the loop and makes the acknowledged checkpoint durable.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -5,7 +5,7 @@ using OrleansCausal.Replication.Hosting;
 namespace OrleansCausal.Replication.Outbound;
 
 /// <summary>
-/// Hosts the <see cref="PeerShipper"/> of one peer region. The shipping loop runs off the grain's scheduler (it is
+/// Hosts the <see cref="PeerSession"/> of one peer region. The shipping loop runs off the grain's scheduler (it is
 /// long-running I/O); the grain owns its lifetime: it starts it on the first <see cref="EnsureRunningAsync"/>, keeps
 /// itself active with a keep-alive timer while silos keep asking for it, and stops it (flushing the checkpoint) when
 /// deactivated. If no silo has asked for it for <see cref="StaleAfter"/> keep-alive periods (the peer left every
@@ -79,7 +79,7 @@ internal sealed class PeerShipperGrain(PeerShipperFactory factory, ReplicationSe
         return Task.FromResult(running is not null);
     }
 
-    private async Task<PeerShipperReport> ReportAsync(PeerShipper shipper)
+    private async Task<PeerShipperReport> ReportAsync(PeerSession shipper)
     {
         var backlog = await shipper.RefreshBacklogAsync(CancellationToken.None);
         return new PeerShipperReport(silo.SiloAddress.ToString(), shipper.Checkpoint, backlog.Backlog, backlog.OldestAt, shipper.LastError, shipper.Repair);
