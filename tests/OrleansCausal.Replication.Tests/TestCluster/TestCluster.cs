@@ -96,7 +96,8 @@ public sealed class TestCluster : IAsyncDisposable
                 settings[key] = value;
             }
 
-            region.Silos.Add(new TestSilo(region, i, settings));
+            var configure = _options.ConfigureServices;
+            region.Silos.Add(new TestSilo(region, i, settings, configure is null ? null : services => configure(name, services)));
         }
 
         Regions[name] = region;
