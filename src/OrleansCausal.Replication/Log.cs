@@ -35,7 +35,7 @@ internal static partial class Log
     [LoggerMessage(1102, LogLevel.Information, "Shipper for peer {Region} activated on silo {Silo}; shipping resumes after checkpoint {Checkpoint}")]
     public static partial void LogInformationShipperActivated(ILogger logger, string region, string silo, long checkpoint);
 
-    [LoggerMessage(1103, LogLevel.Warning, "The change feed shows no sequence {After}+1 for peer {Region} after waiting; shipping on from {Next}")]
+    [LoggerMessage(1103, LogLevel.Warning, "The change feed shows no sequence {After}+1 for peer {Region} after waiting (pruned while the peer was behind?); repairing it with a full resend, then shipping on from {Next}")]
     public static partial void LogWarningFeedHole(ILogger logger, string region, long after, long next);
 
     [LoggerMessage(1104, LogLevel.Debug, "Peer {Region} acknowledged ({After}, {Through}], {Count} bin(s)")]

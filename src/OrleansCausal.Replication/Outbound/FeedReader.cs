@@ -7,8 +7,9 @@ namespace OrleansCausal.Replication.Outbound;
 /// <summary>
 /// Reads the change feed for one peer: the contiguous run of entries after a position, one page at a time. While a
 /// backlog drains (the last page was full) it reads the next page while the previous batch is on the wire
-/// (<see cref="Prefetch"/>). A hole (the next sequence not visible yet: a provider that is not gap-free, or a
-/// pruned feed) is waited on for <see cref="ReplicationOptions.FeedHoleTimeout"/>, then shipped past with a warning.
+/// (<see cref="Prefetch"/>). A hole (the next sequence not visible yet: a provider that is not gap-free, or a feed
+/// pruned while the peer was behind) is waited on for <see cref="ReplicationOptions.FeedHoleTimeout"/>, then reported
+/// (<see cref="FeedPage.MissingThrough"/>): the peer can only be repaired by a full resend.
 /// </summary>
 public sealed class FeedReader(string peer, IRecordStore store, ReplicationOptions options, TimeProvider time, ILogger logger)
 {
@@ -20,15 +21,15 @@ public sealed class FeedReader(string peer, IRecordStore store, ReplicationOptio
     private int PageSize => _catchingUp ? Math.Max(options.CatchUpBatchSize, options.BatchSize) : options.BatchSize;
 
     /// <summary>The entries to ship after <paramref name="after"/>, in sequence order and gap-free: empty when the
-    /// feed holds nothing more, null while a hole is being waited on (ask again shortly).</summary>
-    public async Task<IReadOnlyList<ChangeEntry>?> ReadAsync(long after, CancellationToken cancellationToken)
+    /// feed holds nothing more; null while a hole is being waited on (ask again shortly).</summary>
+    public async Task<FeedPage?> ReadAsync(long after, CancellationToken cancellationToken)
     {
         var pageSize = PageSize;
         var entries = await PageAsync(after, pageSize, cancellationToken);
         _catchingUp = entries.Count >= pageSize;
         if (entries.Count == 0)
         {
-            return entries;
+            return new FeedPage(entries, null);
         }
 
         var contiguous = ContiguousPrefix(entries, after);
@@ -41,11 +42,13 @@ public sealed class FeedReader(string peer, IRecordStore store, ReplicationOptio
             }
 
             Log.LogWarningFeedHole(logger, peer, after, entries[0].Sequence);
-            contiguous = ContiguousPrefix(entries, entries[0].Sequence - 1);
+            _holeSeenAt = null;
+            Reset();
+            return new FeedPage([], entries[0].Sequence - 1);
         }
 
         _holeSeenAt = null;
-        return contiguous == entries.Count ? entries : entries.Take(contiguous).ToList();
+        return new FeedPage(contiguous == entries.Count ? entries : entries.Take(contiguous).ToList(), null);
     }
 
     /// <summary>While catching up, starts reading the page after <paramref name="through"/> (picked up by the next
@@ -104,3 +107,7 @@ public sealed class FeedReader(string peer, IRecordStore store, ReplicationOptio
         return count;
     }
 }
+
+/// <summary>What the feed holds after a position: <see cref="Entries"/> to ship, or, when sequences up to
+/// <see cref="MissingThrough"/> are gone for good (pruned), nothing and that sequence.</summary>
+public sealed record FeedPage(IReadOnlyList<ChangeEntry> Entries, long? MissingThrough);

@@ -30,6 +30,8 @@ public sealed class PeerSession
     private readonly AsyncSignal _wake = new();
     private readonly ExponentialBackoff _backoff;
     private volatile string? _resendReason;
+    /// <summary>After a full resend that repaired a pruned feed: the sequence the peer's position must skip to.</summary>
+    private long? _skipTo;
     private DateTimeOffset _lastContactAt = DateTimeOffset.MinValue;
     private DateTimeOffset _backlogRefreshedAt = DateTimeOffset.MinValue;
     private BacklogSnapshot _backlog = new(0, null);
@@ -99,6 +101,10 @@ public sealed class PeerSession
                 {
                     await ResendAsync(stopping);
                 }
+                else if (_skipTo is { } skipTo)
+                {
+                    await SkipPrunedAsync(skipTo, stopping);
+                }
                 else if (!await ShipNextBatchAsync(stopping))
                 {
                     await _wake.WaitAsync(_options.IdlePollInterval, stopping);
@@ -157,12 +163,23 @@ public sealed class PeerSession
     private async Task<bool> ShipNextBatchAsync(CancellationToken stopping)
     {
         var after = Checkpoint;
-        var entries = await _feed.ReadAsync(after, stopping);
-        if (entries is null)
+        var page = await _feed.ReadAsync(after, stopping);
+        if (page is null)
         {
             await Task.Delay(HoleRetryDelay, _time, stopping);
             return true;
         }
+
+        if (page.MissingThrough is { } missing)
+        {
+            // Shipping past the hole would lose those bins for the peer: a full resend carries every record as it is
+            // now (those bins, or what superseded them), then the peer's position skips the hole.
+            _skipTo = missing;
+            ScheduleResend($"the change feed no longer holds sequences {after + 1}..{missing}, which the peer has not acknowledged (pruned while it was behind)");
+            return true;
+        }
+
+        var entries = page.Entries;
 
         if (entries.Count == 0)
         {
@@ -255,6 +272,37 @@ public sealed class PeerSession
         _feed.Reset();
         await _checkpoint.RewindAsync(expectedAfter, stopping);
         await RefreshBacklogAsync(stopping);
+    }
+
+    /// <summary>After the full resend that repaired a pruned feed: an empty batch covering the hole moves the peer's
+    /// position past it (safe: the resend delivered every record whole, DESIGN.md invariant 5).</summary>
+    private async Task SkipPrunedAsync(long skipTo, CancellationToken stopping)
+    {
+        var after = Checkpoint;
+        if (skipTo <= after)
+        {
+            _skipTo = null;
+            return;
+        }
+
+        var outcome = await _client.SendAsync(new ReplicationBatch(_store.Replica.ToString(), after, skipTo, []), stopping);
+        switch (outcome)
+        {
+            case ShipOutcome.Acknowledged:
+                _skipTo = null;
+                _checkpoint.Advance(skipTo, stopping);
+                Succeeded();
+                break;
+            case ShipOutcome.Gap gap:
+                await RewindAsync(gap.ExpectedAfter, stopping);
+                break;
+            case ShipOutcome.Refused refused:
+                await FailAsync($"peer refused to skip the pruned feed ({after}, {skipTo}] with HTTP {refused.StatusCode}: {refused.Detail}", null, stopping);
+                break;
+            case ShipOutcome.Failed failed:
+                await FailAsync(failed.Detail, null, stopping);
+                break;
+        }
     }
 
     private async Task ResendAsync(CancellationToken stopping)

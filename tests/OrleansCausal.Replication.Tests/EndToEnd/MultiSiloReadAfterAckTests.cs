@@ -29,7 +29,7 @@ public sealed class MultiSiloReadAfterAckTests(PostgresServer server)
             {
                 var registered = services.Last(d => d.ServiceType == typeof(IRecordStore));
                 services.Remove(registered);
-                services.AddSingleton<IRecordStore>(sp => new LocalNoticesOnlyStore((IRecordStore)registered.ImplementationFactory!(sp)));
+                services.AddSingleton<IRecordStore>(sp => new DecoratedStore((IRecordStore)registered.ImplementationFactory!(sp), localNoticesOnly: true));
             },
         });
         var a = cluster["A"].Silos[0];

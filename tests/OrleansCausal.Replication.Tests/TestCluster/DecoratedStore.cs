@@ -3,11 +3,21 @@ using OrleansCausal.Storage;
 
 namespace OrleansCausal.Replication.Tests.TestCluster;
 
-/// <summary>A store decorator that drops the notices of changes made through other silos (PostgreSQL's
-/// LISTEN/NOTIFY), as if they arrived late: whatever a silo learns of a merge applied through another silo, it then
-/// learns from the replicator itself.</summary>
-public sealed class LocalNoticesOnlyStore(IRecordStore inner) : IRecordStore
+/// <summary>A store decorator for tests. With <paramref name="localNoticesOnly"/> it drops the notices of changes made
+/// through other silos (PostgreSQL's LISTEN/NOTIFY), as if they arrived late: whatever a silo learns of a merge
+/// applied through another silo, it then learns from the replicator itself. <see cref="PrunedThrough"/> hides the
+/// change feed up to a sequence, as if it had been pruned.</summary>
+public sealed class DecoratedStore(IRecordStore inner, bool localNoticesOnly = false) : IRecordStore
 {
+    private long _prunedThrough;
+
+    /// <summary>Feed entries up to this sequence are no longer returned.</summary>
+    public long PrunedThrough
+    {
+        get => Interlocked.Read(ref _prunedThrough);
+        set => Interlocked.Exchange(ref _prunedThrough, value);
+    }
+
     private EventHandler<RecordChangedEventArgs>? _handlers;
 
     public ReplicaId Replica => inner.Replica;
@@ -31,7 +41,7 @@ public sealed class LocalNoticesOnlyStore(IRecordStore inner) : IRecordStore
 
     private void Forward(object? sender, RecordChangedEventArgs e)
     {
-        if (e.IsLocal)
+        if (e.IsLocal || !localNoticesOnly)
         {
             _handlers?.Invoke(this, e);
         }
@@ -48,8 +58,13 @@ public sealed class LocalNoticesOnlyStore(IRecordStore inner) : IRecordStore
     public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken) =>
         inner.MergeAsync(bins, position, cancellationToken);
 
-    public Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken) =>
-        inner.ReadChangesAsync(afterSequence, maxCount, cancellationToken);
+    public async Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken)
+    {
+        var pruned = PrunedThrough;
+        return afterSequence >= pruned
+            ? await inner.ReadChangesAsync(afterSequence, maxCount, cancellationToken)
+            : await inner.ReadChangesAsync(pruned, maxCount, cancellationToken);
+    }
 
     public Task<long> GetLastSequenceAsync(CancellationToken cancellationToken) => inner.GetLastSequenceAsync(cancellationToken);
 
