@@ -19,7 +19,7 @@ public sealed class ReplicationStatus(PeerShipperKeeper keeper, IRecordStore sto
         {
             try
             {
-                return (Report: (PeerShipperReport?)await keeper.Shipper(peer.Region).EnsureRunningAsync(PeerShipperKeeper.Endpoints(peer)).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken), Error: (string?)null);
+                return (Report: (PeerShipperReport?)await keeper.Shipper(peer.Region).GetReportAsync(PeerShipperKeeper.Endpoints(peer)).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken), Error: (string?)null);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

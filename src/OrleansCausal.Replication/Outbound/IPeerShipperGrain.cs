@@ -12,8 +12,11 @@ namespace OrleansCausal.Replication.Outbound;
 public interface IPeerShipperGrain : IGrainWithStringKey
 {
     /// <summary>Starts shipping to the peer's <paramref name="endpoints"/> (restarting when they changed); returns the
-    /// report of the shipper.</summary>
-    Task<PeerShipperReport> EnsureRunningAsync(string[] endpoints);
+    /// address of the silo that ships (no I/O once running: this is the keep-alive call).</summary>
+    Task<string> EnsureRunningAsync(string[] endpoints);
+
+    /// <summary>As <see cref="EnsureRunningAsync"/>, then reports how the shipper stands (reads the backlog from the store).</summary>
+    Task<PeerShipperReport> GetReportAsync(string[] endpoints);
 
     /// <summary>Stops shipping (the peer left the configuration): flushes the checkpoint and deactivates.</summary>
     Task<PeerShipperReport?> StopAsync();

@@ -31,7 +31,15 @@ internal sealed class PeerShipperGrain(PeerShipperFactory factory, ReplicationSe
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
         await StopRunningAsync(cancellationToken);
 
-    public async Task<PeerShipperReport> EnsureRunningAsync(string[] endpoints)
+    public async Task<PeerShipperReport> GetReportAsync(string[] endpoints)
+    {
+        await EnsureRunningAsync(endpoints);
+        return _running is { } running
+            ? await ReportAsync(running.Shipper)
+            : new PeerShipperReport(silo.SiloAddress.ToString(), 0, 0, null, $"peer {Region} is not configured on silo {silo.SiloAddress}", null);
+    }
+
+    public async Task<string> EnsureRunningAsync(string[] endpoints)
     {
         _lastAskedAt = DateTimeOffset.UtcNow;
         var wanted = endpoints.Select(static e => new Uri(e)).ToList();
@@ -44,7 +52,7 @@ internal sealed class PeerShipperGrain(PeerShipperFactory factory, ReplicationSe
         {
             // This silo's configuration has no such peer (or is removing it): do not ship.
             this.DeactivateOnIdle();
-            return new PeerShipperReport(silo.SiloAddress.ToString(), 0, 0, null, $"peer {Region} is not configured on silo {silo.SiloAddress}", null);
+            return silo.SiloAddress.ToString();
         }
 
         if (_running is null)
@@ -55,7 +63,7 @@ internal sealed class PeerShipperGrain(PeerShipperFactory factory, ReplicationSe
             Log.LogInformationShipperActivated(logger, Region, silo.SiloAddress.ToString(), _running.Shipper.Checkpoint);
         }
 
-        return await ReportAsync(_running.Shipper);
+        return silo.SiloAddress.ToString();
     }
 
     public async Task<PeerShipperReport?> StopAsync()
