@@ -13,14 +13,17 @@ internal static partial class Log
     [LoggerMessage(1001, LogLevel.Warning, "Replication:Secret is not set: replication with the loopback peer(s) {Peers} runs unauthenticated, and this silo accepts replication requests from loopback callers only. Set the same Replication:Secret in every region for any real deployment.")]
     public static partial void LogWarningReplicationUnauthenticated(ILogger logger, string peers);
 
-    [LoggerMessage(1002, LogLevel.Information, "Peer region {Region} added; shipping starts from checkpoint {Checkpoint}")]
-    public static partial void LogInformationPeerAdded(ILogger logger, string region, long checkpoint);
+    [LoggerMessage(1002, LogLevel.Information, "Peer region {Region} added")]
+    public static partial void LogInformationPeerAdded(ILogger logger, string region);
 
     [LoggerMessage(1003, LogLevel.Warning, "Peer region {Region} removed from configuration; shipping stopped with {Backlog} bin(s) it had not acknowledged (acknowledged through {Checkpoint})")]
     public static partial void LogWarningPeerRemoved(ILogger logger, string region, long backlog, long checkpoint);
 
     [LoggerMessage(1004, LogLevel.Error, "Applying changed replication configuration failed; peers stay as they were: {Reason}")]
     public static partial void LogErrorReconfigurationFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(1005, LogLevel.Debug, "The shipper for peer {Region} could not be reached (tried again at the next keep-alive): {Reason}")]
+    public static partial void LogDebugShipperUnreachable(ILogger logger, string region, string reason);
 
     // Outbound
     [LoggerMessage(1100, LogLevel.Information, "Shipper for peer {Region} started (endpoints {Endpoints})")]
@@ -29,10 +32,10 @@ internal static partial class Log
     [LoggerMessage(1101, LogLevel.Information, "Peer {Region} has acknowledged nothing yet and this store holds records: a full resend comes first")]
     public static partial void LogInformationNewPeerResend(ILogger logger, string region);
 
-    [LoggerMessage(1102, LogLevel.Information, "Shipping lease for peer {Region}: held = {Held}")]
-    public static partial void LogInformationLeaseChanged(ILogger logger, string region, bool held);
+    [LoggerMessage(1102, LogLevel.Information, "Shipper for peer {Region} activated on silo {Silo}; shipping resumes after checkpoint {Checkpoint}")]
+    public static partial void LogInformationShipperActivated(ILogger logger, string region, string silo, long checkpoint);
 
-    [LoggerMessage(1103, LogLevel.Warning, "The change feed shows no sequence {After}+1 for peer {Region} after waiting; shipping on from {Next}")]
+    [LoggerMessage(1103, LogLevel.Warning, "The change feed shows no sequence {After}+1 for peer {Region} after waiting (pruned while the peer was behind?); repairing it with a full resend, then shipping on from {Next}")]
     public static partial void LogWarningFeedHole(ILogger logger, string region, long after, long next);
 
     [LoggerMessage(1104, LogLevel.Debug, "Peer {Region} acknowledged ({After}, {Through}], {Count} bin(s)")]

@@ -155,7 +155,7 @@ public sealed partial class PostgresRecordStore
                 changes.Add((writes.RecordKeys[i], writes.NewVersions[i]));
             }
 
-            return (new MergeResult(added, writes.RecordKeys.ToArray()), changes);
+            return (new MergeResult(added, writes.RecordKeys.ToArray()) { ChangedVersions = writes.NewVersions.ToArray() }, changes);
         }
         catch
         {

@@ -52,6 +52,6 @@ internal sealed class MergeOperation(IReadOnlyList<KeyedBin> bins, InboundPositi
             batch.SaveInboundPosition(position.Source, position.AppliedThrough);
         }
 
-        return new MergeResult(added, [.. Changes.Select(c => c.Key)]);
+        return new MergeResult(added, [.. Changes.Select(c => c.Key)]) { ChangedVersions = [.. Changes.Select(c => c.Version)] };
     }
 }

@@ -24,12 +24,14 @@ public static class ReplicationHostingExtensions
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
-        services.AddHttpClient(ReplicationService.HttpClientName);
+        services.AddHttpClient(PeerShipperFactory.HttpClientName);
         services.AddSingleton<ReplicationMetrics>();
         services.AddSingleton<InboundAuthenticator>();
         services.AddSingleton<InboundBatchApplier>();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ReplicationService>(sp, configuration));
-        services.AddHostedService(static sp => sp.GetRequiredService<ReplicationService>());
+        services.AddSingleton<PeerShipperFactory>();
+        services.AddSingleton<LocalShippers>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<PeerShipperKeeper>(sp, configuration));
+        services.AddHostedService(static sp => sp.GetRequiredService<PeerShipperKeeper>());
         services.RemoveAll<IReplicationStatus>();
         services.AddSingleton<IReplicationStatus, ReplicationStatus>();
         return services;

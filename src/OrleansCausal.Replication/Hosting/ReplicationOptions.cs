@@ -41,8 +41,10 @@ public sealed class ReplicationOptions
     /// holds what it acknowledged (it answers 409 if not, and we rewind).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a silo's claim to ship to a peer lasts without renewal.</summary>
-    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How often every silo calls the shipper grain of each peer. After the silo hosting a shipper dies, the
+    /// first call once Orleans has declared it dead activates the shipper on a survivor: the take-over takes the
+    /// membership timeout plus at most this.</summary>
+    public TimeSpan ShipperKeepAliveInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How far a request's timestamp may be from the receiver's clock.</summary>
     public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromMinutes(5);

@@ -21,7 +21,7 @@ public static class ReplicationOptionsValidator
         Positive(problems, prefix + nameof(options.RequestTimeout), options.RequestTimeout);
         Positive(problems, prefix + nameof(options.InitialBackoff), options.InitialBackoff);
         Positive(problems, prefix + nameof(options.IdlePollInterval), options.IdlePollInterval);
-        Positive(problems, prefix + nameof(options.LeaseDuration), options.LeaseDuration);
+        Positive(problems, prefix + nameof(options.ShipperKeepAliveInterval), options.ShipperKeepAliveInterval);
         Positive(problems, prefix + nameof(options.HeartbeatInterval), options.HeartbeatInterval);
         Positive(problems, prefix + nameof(options.MaxClockSkew), options.MaxClockSkew);
         if (options.MaxBackoff < options.InitialBackoff)

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using OrleansCausal.Replication.Hosting;
 using OrleansCausal.Replication.Wire;
+using OrleansCausal.Runtime.Grains;
 using OrleansCausal.Storage;
 
 namespace OrleansCausal.Replication.Inbound;
@@ -10,9 +12,12 @@ namespace OrleansCausal.Replication.Inbound;
 /// <c>after</c> does not skip past the source's applied position (so the source's bins arrive gap-free, DESIGN.md
 /// invariant 5); overlaps and duplicates re-apply idempotently. The merge and the new position commit in one
 /// transaction. Batches from one source are applied one at a time in this silo, so the position never moves back.
-/// Record grains refresh from the store's RecordChanged event (it carries the record's new version).
+/// Before the acknowledgement, the record grains of this silo have learned of the change from the store's RecordChanged
+/// event (with the record's new version) and those of the region's other silos from a <see cref="RecordNoticeBroadcast"/>,
+/// so that once acknowledged, a read on any silo of the region shows the batch.
 /// </summary>
-public sealed class InboundBatchApplier(IRecordStore store, ReplicationMetrics metrics, ILogger<InboundBatchApplier> logger)
+public sealed class InboundBatchApplier(IRecordStore store, IRecordNoticeBroadcast notices, ReplicationSettings settings, ReplicationMetrics metrics,
+    ILogger<InboundBatchApplier> logger)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _sourceLocks = new(StringComparer.Ordinal);
 
@@ -77,6 +82,8 @@ public sealed class InboundBatchApplier(IRecordStore store, ReplicationMetrics m
         try
         {
             var merged = await store.MergeAsync(bins, position, cancellationToken);
+            // Durable now; before the acknowledgement, every other silo of the region learns which records changed.
+            await notices.NotifyOtherSilosAsync(merged, settings.Options.RequestTimeout / 2, cancellationToken);
             return new InboundResult.Applied(merged.Added, position?.AppliedThrough ?? 0);
         }
         catch (ForgedDotException e)

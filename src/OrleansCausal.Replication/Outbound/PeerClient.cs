@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 using OrleansCausal.Replication.Hosting;
-using OrleansCausal.Replication.Inbound;
 using OrleansCausal.Replication.Wire;
 
 namespace OrleansCausal.Replication.Outbound;
@@ -21,10 +20,10 @@ public sealed class PeerClient(PeerConfiguration peer, HttpClient http, RequestS
     public Uri CurrentEndpoint => peer.Endpoints[_preferred % peer.Endpoints.Count];
 
     public Task<ShipOutcome> SendAsync(ReplicationBatch batch, CancellationToken cancellationToken) =>
-        SendAsync(ReplicationEndpoints.BatchesPath, BatchCodec.Encode(batch), batch.Bins.Count, cancellationToken);
+        SendAsync(ReplicationPaths.Batches, BatchCodec.Encode(batch), batch.Bins.Count, cancellationToken);
 
     public Task<ShipOutcome> SendAsync(ResendBatch batch, CancellationToken cancellationToken) =>
-        SendAsync(ReplicationEndpoints.ResendPath, BatchCodec.Encode(batch), batch.Bins.Count, cancellationToken);
+        SendAsync(ReplicationPaths.Resend, BatchCodec.Encode(batch), batch.Bins.Count, cancellationToken);
 
     private async Task<ShipOutcome> SendAsync(string path, byte[] body, int bins, CancellationToken cancellationToken)
     {
@@ -95,7 +94,7 @@ public sealed class PeerClient(PeerConfiguration peer, HttpClient http, RequestS
 
         var detail = await ReadDetailAsync(response, cancellationToken);
         if (response.StatusCode == HttpStatusCode.Conflict &&
-            response.Headers.TryGetValues(ReplicationEndpoints.ExpectedAfterHeader, out var values) &&
+            response.Headers.TryGetValues(ReplicationPaths.ExpectedAfterHeader, out var values) &&
             long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var expected))
         {
             return new ShipOutcome.Gap(expected);

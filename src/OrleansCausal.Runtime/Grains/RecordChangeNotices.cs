@@ -48,16 +48,20 @@ public sealed class RecordChangeNotices : IDisposable
 
     public void Dispose() => _store.RecordChanged -= OnRecordChanged;
 
-    private void OnRecordChanged(object? sender, RecordChangedEventArgs e)
+    /// <summary>A change of <paramref name="key"/> to <paramref name="version"/> learned from elsewhere (another silo
+    /// that merged a replication batch, see <see cref="RecordNoticeBroadcast"/>).</summary>
+    public void Observe(RecordKey key, long version)
     {
-        if (_marks.TryGetValue(e.Key, out var mark))
+        if (_marks.TryGetValue(key, out var mark))
         {
-            mark.Observe(e.Version);
+            mark.Observe(version);
         }
     }
 
+    private void OnRecordChanged(object? sender, RecordChangedEventArgs e) => Observe(e.Key, e.Version);
+
     /// <summary>One activation's committed record (written by the grain) and the highest record version noticed
-    /// (written by the store's thread); read from any thread.</summary>
+    /// (written by the store's thread, or by another silo's notice); read from any thread.</summary>
     public sealed class Mark
     {
         private long _highest;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansCausal.Runtime.GrainStorage;
+using OrleansCausal.Runtime.Grains;
 using OrleansCausal.Runtime.Options;
 
 namespace OrleansCausal.Runtime.Hosting;
@@ -17,6 +18,8 @@ public static class OrleansCausalSiloBuilderExtensions
     public static ISiloBuilder AddOrleansCausal(this ISiloBuilder silo, IConfiguration configuration)
     {
         silo.Services.AddOrleansCausal(configuration);
+        silo.Services.AddSingleton<IRecordNoticeBroadcast, RecordNoticeBroadcast>();
+        silo.AddPlacementDirector<SiloKeyedPlacement, SiloKeyedPlacementDirector>();
         silo.AddDottedBinsGrainStorage(DottedBinsGrainStorageOptions.DefaultName, options => options.Configure(o => o.Region = configuration["Region"]));
         silo.Services.AddOptions<GrainCollectionOptions>()
             .Configure<IOptions<OrleansCausalOptions>>((collection, causal) =>

@@ -6,11 +6,16 @@ namespace OrleansCausal.Runtime.Replication;
 /// <param name="LastShippedSequence">The highest change-feed sequence the peer has acknowledged.</param>
 /// <param name="Lag">Age of the oldest unacknowledged bin (zero when the backlog is empty).</param>
 /// <param name="LastError">The last shipping error, or <c>null</c> after a success.</param>
-/// <param name="IsShipping">True when this silo holds the shipping lease for the peer.</param>
+/// <param name="IsShipping">True when the region's shipper to this peer runs on this silo.</param>
+/// <param name="Shipper">The Orleans address of the silo that ships to this peer (null when it cannot be reached).</param>
+/// <param name="Repair">A full resend to this peer: <c>null</c> when none was needed, otherwise what it is doing or
+/// did and why (a new peer, a peer that lost its store, or one that fell behind the kept feed).</param>
 public sealed record PeerReplicationStatus(
     string Region,
     long Backlog,
     long LastShippedSequence,
     TimeSpan Lag,
     string? LastError,
-    bool IsShipping);
+    bool IsShipping,
+    string? Shipper = null,
+    string? Repair = null);

@@ -135,7 +135,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             RecordChanged?.Invoke(this, new RecordChangedEventArgs(key, isLocal: true, version));
         }
 
-        return Task.FromResult(new MergeResult(added, changed.Select(c => c.Key).ToArray()));
+        return Task.FromResult(new MergeResult(added, changed.Select(c => c.Key).ToArray()) { ChangedVersions = changed.Select(c => c.Version).ToArray() });
     }
 
     public Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken)

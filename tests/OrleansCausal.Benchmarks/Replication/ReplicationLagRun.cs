@@ -18,8 +18,9 @@ namespace OrleansCausal.Benchmarks.Replication;
 /// Replication lag and catch-up between two real regions in one process (two SiloApplications on 127.0.0.1, SQLite
 /// stores in a temp directory, replication over HTTP with a shared secret). Run:
 /// <c>dotnet run -c Release --project tests/OrleansCausal.Benchmarks -- replication [--rate 2000] [--seconds 10] [--backlog 20000]
-/// [--set Replication:CatchUpBatchSize=500 ...]</c> (<c>--set</c> passes configuration to both silos, for same-run
-/// comparisons of settings).
+/// [--store sqlite|postgres] [--set Replication:CatchUpBatchSize=500 ...]</c> (<c>--set</c> passes configuration to
+/// both silos, for same-run comparisons of settings). <c>--store postgres</c> gives each region a fresh database on the
+/// server named by <c>ORLEANSCAUSAL_TEST_POSTGRES</c> (<c>eval "$(tests/postgres/start.sh)"</c>).
 /// <para>
 /// Lag: an open-loop writer issues blind PUTs of new keys at region A at the target rate; B's store reports each
 /// key as it is merged. Baseline in the same run: the local write latency at A (issue → 200). Reported: p50/p99 of
@@ -39,6 +40,25 @@ public static class ReplicationLagRun
         var seconds = Option(args, "--seconds", 10);
         var backlog = Option(args, "--backlog", 20000);
         Overrides.Clear();
+        var storeIndex = Array.IndexOf(args, "--store");
+        var postgres = storeIndex >= 0 && storeIndex + 1 < args.Length && args[storeIndex + 1] == "postgres";
+        Stores.Clear();
+        if (postgres)
+        {
+            var server = Environment.GetEnvironmentVariable("ORLEANSCAUSAL_TEST_POSTGRES")
+                ?? throw new InvalidOperationException("--store postgres needs ORLEANSCAUSAL_TEST_POSTGRES (eval \"$(tests/postgres/start.sh)\").");
+            foreach (var region in new[] { "A", "B" })
+            {
+                var name = $"bench_{region.ToLowerInvariant()}_{Guid.NewGuid():n}"[..24];
+                await using var connection = new Npgsql.NpgsqlConnection(server);
+                await connection.OpenAsync();
+                await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+                await create.ExecuteNonQueryAsync();
+                Stores[region] = "postgres:" + new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+            }
+        }
+
+        Console.WriteLine($"# store: {(postgres ? "PostgreSQL" : "SQLite (synchronous=FULL)")}");
         for (var i = 0; i + 1 < args.Length; i++)
         {
             if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value])
@@ -153,6 +173,7 @@ public static class ReplicationLagRun
     }
 
     private static readonly Dictionary<string, string?> Overrides = [];
+    private static readonly Dictionary<string, string> Stores = [];
 
     private static async Task<WebApplication> StartAsync(string region, int port, int peerPort, string root, Action<IRecordStore>? beforeStart = null)
     {
@@ -161,7 +182,7 @@ public static class ReplicationLagRun
         {
             ["Region"] = region,
             ["Urls"] = $"http://127.0.0.1:{port}",
-            ["Store"] = $"sqlite:{Path.Combine(root, region + ".db")}",
+            ["Store"] = Stores.GetValueOrDefault(region) ?? $"sqlite:{Path.Combine(root, region + ".db")}",
             ["Context:SigningKey"] = SigningKey,
             ["Replication:Secret"] = Secret,
             [$"Peers:{peer}"] = $"http://127.0.0.1:{peerPort}",

@@ -111,7 +111,7 @@ public sealed class MembershipTests
 
         async Task<HttpStatusCode> PostAsync(string region, bool sign)
         {
-            var path = ReplicationEndpoints.AdminResendPath(region);
+            var path = ReplicationPaths.AdminResend(region);
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(cluster["A"].Silo.BaseAddress, path.TrimStart('/'))) { Content = new ByteArrayContent([]) };
             if (sign)
             {

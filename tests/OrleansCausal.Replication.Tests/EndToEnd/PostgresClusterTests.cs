@@ -73,7 +73,7 @@ public sealed class PostgresClusterTests(PostgresServer server)
                 Assert.Equal(0, Assert.Single(status).Backlog);
             }
 
-            Assert.True(shipping == 1, $"Region {region}: {shipping} silos hold the shipping lease, expected exactly 1.");
+            Assert.True(shipping == 1, $"Region {region}: {shipping} silos run the shipper, expected exactly 1.");
         }
     }
 }

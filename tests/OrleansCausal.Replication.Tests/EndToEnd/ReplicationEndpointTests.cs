@@ -53,10 +53,10 @@ public sealed class ReplicationEndpointTests : IAsyncLifetime
     {
         var body = BatchCodec.Encode(ForeignBatch());
 
-        using var unsigned = await PostAsync(ReplicationEndpoints.BatchesPath, body, secret: null);
-        using var wrong = await PostAsync(ReplicationEndpoints.BatchesPath, body, secret: "some-other-replication-secret");
-        using var stale = await PostAsync(ReplicationEndpoints.BatchesPath, body, timestamp: DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds());
-        using var resend = await PostAsync(ReplicationEndpoints.ResendPath, BatchCodec.Encode(new ResendBatch(Foreign.ToString(), ForeignBatch().Bins)), secret: null);
+        using var unsigned = await PostAsync(ReplicationPaths.Batches, body, secret: null);
+        using var wrong = await PostAsync(ReplicationPaths.Batches, body, secret: "some-other-replication-secret");
+        using var stale = await PostAsync(ReplicationPaths.Batches, body, timestamp: DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds());
+        using var resend = await PostAsync(ReplicationPaths.Resend, BatchCodec.Encode(new ResendBatch(Foreign.ToString(), ForeignBatch().Bins)), secret: null);
 
         Assert.Equal(HttpStatusCode.Unauthorized, unsigned.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
@@ -71,9 +71,9 @@ public sealed class ReplicationEndpointTests : IAsyncLifetime
     {
         var valid = BatchCodec.Encode(ForeignBatch());
 
-        using var garbage = await PostAsync(ReplicationEndpoints.BatchesPath, "not a batch"u8.ToArray());
-        using var truncated = await PostAsync(ReplicationEndpoints.BatchesPath, valid[..^3]);
-        using var wrongKind = await PostAsync(ReplicationEndpoints.ResendPath, valid);
+        using var garbage = await PostAsync(ReplicationPaths.Batches, "not a batch"u8.ToArray());
+        using var truncated = await PostAsync(ReplicationPaths.Batches, valid[..^3]);
+        using var wrongKind = await PostAsync(ReplicationPaths.Resend, valid);
 
         Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, truncated.StatusCode);
@@ -85,13 +85,13 @@ public sealed class ReplicationEndpointTests : IAsyncLifetime
     [Fact]
     public async Task PostBatch_WhenItSkipsAhead_Returns409WithExpectedPositionAndAppliesNothing()
     {
-        using var response = await PostAsync(ReplicationEndpoints.BatchesPath, BatchCodec.Encode(ForeignBatch(after: 5)));
+        using var response = await PostAsync(ReplicationPaths.Batches, BatchCodec.Encode(ForeignBatch(after: 5)));
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
-        Assert.Equal("0", response.Headers.GetValues(ReplicationEndpoints.ExpectedAfterHeader).Single());
+        Assert.Equal("0", response.Headers.GetValues(ReplicationPaths.ExpectedAfterHeader).Single());
         await AssertNothingAppliedAsync();
 
-        using var inOrder = await PostAsync(ReplicationEndpoints.BatchesPath, BatchCodec.Encode(ForeignBatch(after: 0)));
+        using var inOrder = await PostAsync(ReplicationPaths.Batches, BatchCodec.Encode(ForeignBatch(after: 0)));
         Assert.Equal(HttpStatusCode.OK, inOrder.StatusCode);
         Assert.Equal(1, await Receiver.Store.GetInboundPositionAsync(Foreign.ToString(), Ct));
     }
@@ -103,7 +103,7 @@ public sealed class ReplicationEndpointTests : IAsyncLifetime
         var forged = new Bin(new Dot(own, 7), "\"forged\"", VersionVector.Empty, DateTimeOffset.UtcNow);
         var body = BatchCodec.Encode(new ResendBatch(Foreign.ToString(), [.. ForeignBatch().Bins, new KeyedBin(new RecordKey("n", "other"), forged)]));
 
-        using var response = await PostAsync(ReplicationEndpoints.ResendPath, body);
+        using var response = await PostAsync(ReplicationPaths.Resend, body);
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         Assert.Contains(forged.Dot.ToString(), await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -121,7 +121,7 @@ public sealed class ReplicationEndpointTests : IAsyncLifetime
         var feed = await Receiver.Store.ReadChangesAsync(0, 10, Ct);
         var bins = feed.Select(e => new KeyedBin(e.Key, e.Bin)).ToList();
 
-        using var response = await PostAsync(ReplicationEndpoints.ResendPath, BatchCodec.Encode(new ResendBatch(Foreign.ToString(), bins)));
+        using var response = await PostAsync(ReplicationPaths.Resend, BatchCodec.Encode(new ResendBatch(Foreign.ToString(), bins)));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("\"added\":0", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansCausal.Core;
+using OrleansCausal.Replication.Hosting;
 using OrleansCausal.Replication.Inbound;
 using OrleansCausal.Replication.Wire;
 using OrleansCausal.Runtime.Storage;
@@ -21,7 +23,7 @@ public sealed class InboundBatchApplierTests : IAsyncLifetime
     {
         await _sender.OpenAsync(Ct);
         await _receiver.OpenAsync(Ct);
-        _applier = new InboundBatchApplier(_receiver, new ReplicationMetrics(), NullLogger<InboundBatchApplier>.Instance);
+        _applier = new InboundBatchApplier(_receiver, new NoOtherSilos(), ReplicationSettings.Load(new ConfigurationBuilder().AddInMemoryCollection([new("Region", "B")]).Build()), new ReplicationMetrics(), NullLogger<InboundBatchApplier>.Instance);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -103,5 +105,10 @@ public sealed class InboundBatchApplierTests : IAsyncLifetime
         var batch = new ReplicationBatch(_receiver.Replica.ToString(), 0, 0, []);
 
         Assert.IsType<InboundResult.Invalid>(await _applier.ApplyAsync(batch, Ct));
+    }
+
+    private sealed class NoOtherSilos : Runtime.Grains.IRecordNoticeBroadcast
+    {
+        public Task NotifyOtherSilosAsync(MergeResult merge, TimeSpan timeout, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }

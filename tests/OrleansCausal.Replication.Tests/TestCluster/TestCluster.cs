@@ -79,7 +79,7 @@ public sealed class TestCluster : IAsyncDisposable
                 ["Replication:MaxBackoff"] = "00:00:00.500",
                 ["Replication:HeartbeatInterval"] = "00:00:00.250",
                 ["Replication:IdlePollInterval"] = "00:00:00.250",
-                ["Replication:LeaseDuration"] = "00:00:03",
+                ["Replication:ShipperKeepAliveInterval"] = "00:00:00.250",
                 ["Replication:RequestTimeout"] = "00:00:05",
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:OrleansCausal.Replication"] = "Error",
@@ -96,7 +96,8 @@ public sealed class TestCluster : IAsyncDisposable
                 settings[key] = value;
             }
 
-            region.Silos.Add(new TestSilo(region, i, settings));
+            var configure = _options.ConfigureServices;
+            region.Silos.Add(new TestSilo(region, i, settings, configure is null ? null : services => configure(name, services)));
         }
 
         Regions[name] = region;
@@ -170,7 +171,7 @@ public sealed class TestCluster : IAsyncDisposable
             {
                 foreach (var peer in await region.StatusAsync())
                 {
-                    lines.Add($"{region.Name}->{peer.Region}: backlog {peer.Backlog}, shipped {peer.LastShippedSequence}, lag {peer.Lag.TotalMilliseconds:F0}ms, shipping {peer.IsShipping}, error {peer.LastError ?? "-"}");
+                    lines.Add($"{region.Name}->{peer.Region}: backlog {peer.Backlog}, shipped {peer.LastShippedSequence}, lag {peer.Lag.TotalMilliseconds:F0}ms, shipper {peer.Shipper ?? "-"}, error {peer.LastError ?? "-"}");
                     busy |= peer.Backlog > 0 || (peer.LastError is not null && Link(region.Name, peer.Region) is { IsCut: false });
                 }
             }

@@ -19,6 +19,10 @@ public sealed record TestClusterOptions
     /// region its own SQLite file in the cluster's temp directory.</summary>
     public Func<string, Task<string>>? StoreForRegion { get; init; }
 
+    /// <summary>Runs on every silo's services after the silo's own registrations (e.g. to decorate the store);
+    /// gets the region name.</summary>
+    public Action<string, Microsoft.Extensions.DependencyInjection.IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>When false, peers are not configured at start (add them with <see cref="TestCluster.Connect"/>).</summary>
     public bool ConnectAll { get; init; } = true;
 }

@@ -17,8 +17,11 @@ public sealed class TestSilo : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private WebApplication? _app;
 
-    internal TestSilo(TestRegion region, int index, Dictionary<string, string?> settings)
+    private readonly Action<IServiceCollection>? _configureServices;
+
+    internal TestSilo(TestRegion region, int index, Dictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
     {
+        _configureServices = configureServices;
         _region = region;
         Index = index;
         _settings = settings;
@@ -48,7 +51,7 @@ public sealed class TestSilo : IAsyncDisposable
         {
             builder.AddInMemoryCollection(_settings);
             builder.Add(_region.Configuration);
-        });
+        }, _configureServices);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address.TrimEnd('/') + "/");

@@ -1,46 +1,24 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using OrleansCausal.Core;
 using OrleansCausal.Replication.Hosting;
-using OrleansCausal.Replication.Outbound;
 using OrleansCausal.Replication.Wire;
-using OrleansCausal.Runtime.Replication;
 
 namespace OrleansCausal.Replication.Inbound;
 
 /// <summary>
-/// The receiving side's HTTP endpoints:
-/// <c>POST /v1/replication/batches</c> (a feed batch, gap-checked), <c>POST /v1/replication/resend</c> (a chunk of a
-/// full resend, no sequences), <c>POST /v1/replication/peers/{region}/resend</c> (admin: resend everything to a
-/// peer now; signed like a batch, empty body) and <c>GET /v1/replication/status</c>.
-/// Order of checks: credentials (401), then format (400), then gap (409), then forged own dots (422); a refused
-/// request applies nothing.
+/// The receiving side's HTTP handlers: <c>POST /v1/replication/batches</c> (a feed batch, gap-checked) and
+/// <c>POST /v1/replication/resend</c> (a chunk of a full resend, no sequences); mapped by
+/// <see cref="ReplicationEndpoints"/>. Order of checks: credentials (401), then format (400), then gap (409), then
+/// forged own dots (422); a refused request applies nothing. A batch is acknowledged (200) only once its merge and
+/// the source's new position are durable.
 /// </summary>
-public static class ReplicationEndpoints
+public static class InboundEndpoints
 {
-    public const string BatchesPath = "/v1/replication/batches";
-    public const string ResendPath = "/v1/replication/resend";
-    public const string ExpectedAfterHeader = "Replication-Expected-After";
-
-    public static string AdminResendPath(string region) => $"/v1/replication/peers/{region}/resend";
-
-    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder app)
+    public static async Task<IResult> HandleBatchAsync(HttpContext context, InboundAuthenticator auth, InboundBatchApplier applier, ReplicationSettings settings, ILoggerFactory loggers)
     {
-        var group = app.MapGroup("/v1/replication").WithTags("Replication");
-        group.MapPost("/batches", HandleBatchAsync).ExcludeFromDescription();
-        group.MapPost("/resend", HandleResendAsync).ExcludeFromDescription();
-        group.MapPost("/peers/{region}/resend", HandleAdminResendAsync).ExcludeFromDescription();
-        group.MapGet("/status", async (IReplicationStatus status, CancellationToken ct) => TypedResults.Ok(await status.GetPeersAsync(ct)))
-            .WithName("GetReplicationStatus").WithSummary("Read replication to each peer region").ProducesProblem(StatusCodes.Status401Unauthorized);
-        return app;
-    }
-
-    private static async Task<IResult> HandleBatchAsync(HttpContext context, InboundAuthenticator auth, InboundBatchApplier applier, ReplicationSettings settings, ILoggerFactory loggers)
-    {
-        var (body, refusal) = await ReadAuthenticatedAsync(context, auth, settings, BatchesPath, loggers);
+        var (body, refusal) = await ReadAuthenticatedAsync(context, auth, settings, ReplicationPaths.Batches, loggers);
         if (refusal is not null)
         {
             return refusal;
@@ -59,15 +37,15 @@ public static class ReplicationEndpoints
         var result = await applier.ApplyAsync(batch, context.RequestAborted);
         if (result is InboundResult.Gap gap)
         {
-            context.Response.Headers[ExpectedAfterHeader] = gap.ExpectedAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers[ReplicationPaths.ExpectedAfterHeader] = gap.ExpectedAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         return ToHttp(result);
     }
 
-    private static async Task<IResult> HandleResendAsync(HttpContext context, InboundAuthenticator auth, InboundBatchApplier applier, ReplicationSettings settings, ILoggerFactory loggers)
+    public static async Task<IResult> HandleResendAsync(HttpContext context, InboundAuthenticator auth, InboundBatchApplier applier, ReplicationSettings settings, ILoggerFactory loggers)
     {
-        var (body, refusal) = await ReadAuthenticatedAsync(context, auth, settings, ResendPath, loggers);
+        var (body, refusal) = await ReadAuthenticatedAsync(context, auth, settings, ReplicationPaths.Resend, loggers);
         if (refusal is not null)
         {
             return refusal;
@@ -86,27 +64,8 @@ public static class ReplicationEndpoints
         return ToHttp(await applier.ApplyResendAsync(batch, context.RequestAborted));
     }
 
-    private static async Task<IResult> HandleAdminResendAsync(string region, HttpContext context, InboundAuthenticator auth, ReplicationSettings settings, ILoggerFactory loggers)
-    {
-        var (_, refusal) = await ReadAuthenticatedAsync(context, auth, settings, AdminResendPath(region), loggers);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        var service = context.RequestServices.GetService<ReplicationService>();
-        if (!RegionId.TryParse(region, out var peer) || service is null || !service.RequestResend(peer))
-        {
-            return Results.Problem(
-                statusCode: StatusCodes.Status404NotFound,
-                title: "Unknown peer",
-                detail: $"This silo has no configured peer region '{region}'.");
-        }
-
-        return Results.Accepted(value: new { region, resend = "scheduled" });
-    }
-
-    private static async Task<(byte[] Body, IResult? Refusal)> ReadAuthenticatedAsync(
+    /// <summary>Reads the body (bounded by <c>Replication:MaxBodyBytes</c>) and checks its credentials.</summary>
+    public static async Task<(byte[] Body, IResult? Refusal)> ReadAuthenticatedAsync(
         HttpContext context, InboundAuthenticator auth, ReplicationSettings settings, string signedPath, ILoggerFactory loggers)
     {
         var limit = settings.Options.MaxBodyBytes;
@@ -134,7 +93,7 @@ public static class ReplicationEndpoints
         var denied = auth.Check(context.Request, signedPath, body);
         if (denied is not null)
         {
-            Log.LogWarningUnauthenticated(loggers.CreateLogger(typeof(ReplicationEndpoints)), context.Connection.RemoteIpAddress?.ToString(), signedPath, denied);
+            Log.LogWarningUnauthenticated(loggers.CreateLogger(typeof(InboundEndpoints)), context.Connection.RemoteIpAddress?.ToString(), signedPath, denied);
             return (body, Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Replication request not authenticated", detail: denied));
         }
 
@@ -143,7 +102,7 @@ public static class ReplicationEndpoints
 
     private static IResult Malformed(HttpContext context, BatchFormatException e, ILoggerFactory loggers)
     {
-        Log.LogWarningMalformed(loggers.CreateLogger(typeof(ReplicationEndpoints)), context.Connection.RemoteIpAddress?.ToString(), e.Message);
+        Log.LogWarningMalformed(loggers.CreateLogger(typeof(InboundEndpoints)), context.Connection.RemoteIpAddress?.ToString(), e.Message);
         return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed replication batch", detail: e.Message);
     }
 
