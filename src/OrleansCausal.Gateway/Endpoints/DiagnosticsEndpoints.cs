@@ -18,6 +18,7 @@ public static class DiagnosticsEndpoints
         app.MapGet("/v1/diagnostics/siblings", GetSiblings)
             .WithTags("Explorer")
             .RequireAuthorization(ApiKeyAuthentication.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithName("GetSiblingDiagnostics")
             .WithSummary("Per namespace, the keys with the most live siblings after their last write on this silo, writes seen and bins pruned by the sibling cap (this silo only, since it started).");
         return app;

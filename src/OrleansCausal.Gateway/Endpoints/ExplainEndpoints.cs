@@ -25,6 +25,7 @@ public static class ExplainEndpoints
         app.MapGet("/v1/explain/{namespace}/{**key}", ExplainAsync)
             .WithTags("Explorer")
             .RequireAuthorization(ApiKeyAuthentication.Policy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
             .WithName("ExplainRecord")
             .WithSummary("Explains a record: its clock, every bin and its context, why siblings are concurrent, what a write would supersede, and the resolver's choice.")
             .AddEndpointFilter(RecordProblems.Translate)

@@ -18,6 +18,10 @@ public static class OpenApiSetup
     public static IServiceCollection AddGatewayOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
+            // The document describes the service's API; the operator pages (/dashboard, /metrics) are not part of it.
+            options.ShouldInclude = description =>
+                description.RelativePath is not { } path ||
+                !(path.StartsWith("dashboard", StringComparison.OrdinalIgnoreCase) || path.StartsWith("metrics", StringComparison.OrdinalIgnoreCase));
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info.Title = "OrleansCausal";
