@@ -54,7 +54,7 @@ public static class SiloApplication
         builder.UseOrleans(silo => silo
             .UseRegionClustering(settings, orleans)
             .AddOrleansCausal(builder.Configuration)
-            .AddOrleansCausalOperations());
+            .AddOrleansCausalOperations(builder.Configuration));
         builder.Services.AddSingleton(orleans);
         // Registered after the silo: they start once it is up (store open) and stop before it.
         builder.Services.AddHostedService<GatewayStartupService>();

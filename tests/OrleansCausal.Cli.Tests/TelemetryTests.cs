@@ -24,6 +24,7 @@ public sealed class TelemetrySiloFixture : IAsyncLifetime
         new Dictionary<string, string?>
         {
             ["Telemetry:Traces"] = "true",
+            ["Dashboard:Enabled"] = "true",
             ["Peers:B"] = "http://127.0.0.1:1",
             ["Namespaces:capped:MaxSiblings"] = "2",
         },

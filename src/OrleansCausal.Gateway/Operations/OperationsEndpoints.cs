@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Dashboard;
 
@@ -20,7 +21,11 @@ public static class OperationsEndpoints
             static http => http.Request.Path.StartsWithSegments(MetricsPath) || http.Request.Path.StartsWithSegments(DashboardPath),
             branch => branch.Use(next => http => access.InvokeAsync(http, next)));
         app.MapPrometheusScrapingEndpoint(MetricsPath);
-        app.MapOrleansDashboard(routePrefix: DashboardPath);
+        if (app.Configuration.GetValue(OperationsSiloBuilderExtensions.DashboardSetting, false))
+        {
+            app.MapOrleansDashboard(routePrefix: DashboardPath);
+        }
+
         return app;
     }
 }

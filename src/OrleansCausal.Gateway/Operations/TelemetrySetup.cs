@@ -30,7 +30,7 @@ public static class TelemetrySetup
     public static WebApplicationBuilder AddOrleansCausalTelemetry(this WebApplicationBuilder builder)
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]);
-        var traces = otlp || builder.Configuration.GetValue("Telemetry:Traces", false);
+        var traces = TracesEnabled(builder.Configuration);
         var region = builder.Configuration["Region"] ?? "local";
 
         var telemetry = builder.Services.AddOpenTelemetry()
@@ -61,6 +61,10 @@ public static class TelemetrySetup
 
         return builder;
     }
+
+    /// <summary>Traces are on when they are exported (<c>OTEL_EXPORTER_OTLP_ENDPOINT</c>) or asked for (<c>Telemetry:Traces</c>).</summary>
+    public static bool TracesEnabled(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[OtlpEndpointVariable]) || configuration.GetValue("Telemetry:Traces", false);
 
     internal static bool IsOperatorPath(PathString path) =>
         path.StartsWithSegments(OperationsEndpoints.MetricsPath) ||
