@@ -41,8 +41,16 @@ internal sealed class CausalApi(HttpClient http, string? replicationSecret)
     public static string RecordPath(string @namespace, string key) =>
         $"/v1/kv/{Uri.EscapeDataString(@namespace)}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
 
+    public static string ExplainPath(string @namespace, string key) =>
+        $"/v1/explain/{Uri.EscapeDataString(@namespace)}/{string.Join('/', key.Split('/').Select(Uri.EscapeDataString))}";
+
     public Task<ApiAnswer> GetAsync(string @namespace, string key, CancellationToken cancellationToken) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Get, RecordPath(@namespace, key)), cancellationToken);
+
+    /// <summary><c>GET /v1/explain/{namespace}/{key}</c>, with <paramref name="context"/> as its <c>Causal-Context</c>
+    /// when given (the least the read reflects and the context of the hypothetical write it reports on).</summary>
+    public Task<ApiAnswer> ExplainAsync(string @namespace, string key, string? context, CancellationToken cancellationToken) =>
+        SendAsync(WithWriteHeaders(new HttpRequestMessage(HttpMethod.Get, ExplainPath(@namespace, key)), context, overrideAll: false), cancellationToken);
 
     public Task<ApiAnswer> PutAsync(string @namespace, string key, string json, string? context, bool overrideAll, CancellationToken cancellationToken)
     {

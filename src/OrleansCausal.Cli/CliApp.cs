@@ -14,7 +14,7 @@ public static class CliApp
         var options = new GlobalOptions();
         var root = new RootCommand("orleans-causal: read and write OrleansCausal records, and watch a region's cluster and replication.");
         options.AddTo(root);
-        foreach (var command in RecordCommands.Create(options, environment).Concat(OperatorCommands.Create(options, environment)))
+        foreach (var command in RecordCommands.Create(options, environment).Append(ExplainCommand.Create(options, environment)).Concat(OperatorCommands.Create(options, environment)))
         {
             root.Subcommands.Add(command);
         }

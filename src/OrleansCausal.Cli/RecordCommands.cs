@@ -219,7 +219,7 @@ internal static class RecordCommands
             parse.GetValue(options.Namespace)!, parse.GetValue(keyArgument)!);
 
     /// <summary>Keeps the context the server returned for the record (a 404 may carry one too: a deleted record's).</summary>
-    private static void Keep(CliEnvironment environment, CausalApi api, string ns, string key, ApiAnswer answer)
+    internal static void Keep(CliEnvironment environment, CausalApi api, string ns, string key, ApiAnswer answer)
     {
         if (answer.Context is { Length: > 0 } token && (answer.Ok || answer.Status == HttpStatusCode.NotFound))
         {

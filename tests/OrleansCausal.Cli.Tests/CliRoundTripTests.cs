@@ -64,6 +64,49 @@ public sealed class CliRoundTripTests(SiloFixture fixture) : IClassFixture<SiloF
     }
 
     [Fact]
+    public async Task Explain_TwoBlindPuts_ShowsTwoBinsAndOnePair()
+    {
+        var cli = NewCli();
+        var key = NewKey();
+        Assert.Equal(0, (await cli.RunAsync("put", key, "\"12F\"", "--blind")).Exit);
+        Assert.Equal(0, (await cli.RunAsync("put", key, "\"10D\"", "--blind")).Exit);
+
+        var json = await cli.RunAsync("explain", "default", key, "--json");
+        Assert.True(json.Exit == 0, json.Error);
+        using (var body = JsonDocument.Parse(json.Out))
+        {
+            Assert.Equal(2, body.RootElement.GetProperty("bins").GetArrayLength());
+            var pairs = body.RootElement.GetProperty("pairs");
+            Assert.Equal(1, pairs.GetArrayLength());
+            Assert.True(pairs[0].GetProperty("concurrent").GetBoolean());
+        }
+
+        var human = await cli.RunAsync("explain", "default", key);
+        Assert.True(human.Exit == 0, human.Error);
+        Assert.Contains("12F", human.Out, StringComparison.Ordinal);
+        Assert.Contains("10D", human.Out, StringComparison.Ordinal);
+        Assert.Contains("supersede", human.Out, StringComparison.Ordinal);
+        Assert.Contains("resolver's choice", human.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_UnknownNamespace_ExitsLikeGet()
+    {
+        var get = await NewCli().RunAsync("get", "k", "--namespace", "nosuchns");
+        var explain = await NewCli().RunAsync("explain", "nosuchns", "k");
+        Assert.Equal(ExitCodes.NotFound, get.Exit);
+        Assert.Equal(get.Exit, explain.Exit);
+        Assert.Contains("Unknown namespace", explain.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_MissingKeyArgument_Exits2()
+    {
+        var result = await NewCli().RunAsync("explain", "default");
+        Assert.Equal(ExitCodes.BadUsage, result.Exit);
+    }
+
+    [Fact]
     public async Task Get_MissingKey_Exits1WithMessage()
     {
         var result = await NewCli().RunAsync("get", NewKey());
