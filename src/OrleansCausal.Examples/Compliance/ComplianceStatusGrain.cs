@@ -3,15 +3,20 @@ using OrleansCausal.Runtime.Client;
 namespace OrleansCausal.Examples.Compliance;
 
 /// <summary>The compliance-status grain over the typed in-process API (<see cref="ICausalClient"/>).</summary>
-public sealed class ComplianceStatusGrain(ICausalClient client, TimeProvider time) : Grain, IComplianceStatusGrain
+public sealed class ComplianceStatusGrain(ICausalClient records, TimeProvider time) : Grain, IComplianceStatusGrain
 {
     public const string Namespace = "compliance";
     public const string Resolver = "priority:status=failed>completed>pending";
 
+    /// <summary>The writer name every status this grain writes carries.</summary>
+    public const string Writer = "compliance-status-grain";
+
+    private readonly ICausalClient _client = records.As(Writer);
+
     private string Subject => this.GetPrimaryKeyString();
 
     public async Task<ComplianceView> GetAsync(CausalContext? context = null) =>
-        ToView(await client.GetAsync<ComplianceStatus>(Namespace, Subject, context));
+        ToView(await _client.GetAsync<ComplianceStatus>(Namespace, Subject, context));
 
     public async Task<ComplianceView> OpenAsync()
     {
@@ -36,7 +41,7 @@ public sealed class ComplianceStatusGrain(ICausalClient client, TimeProvider tim
     }
 
     private async Task<ComplianceView> WriteAsync(string status, string? reason, CausalContext context) =>
-        ToView(await client.PutAsync(Namespace, Subject, new ComplianceStatus(status, reason, time.GetUtcNow()), context));
+        ToView(await _client.PutAsync(Namespace, Subject, new ComplianceStatus(status, reason, time.GetUtcNow()), context));
 
     private ComplianceView ToView(CausalValue<ComplianceStatus> value) =>
         new(Subject, value.Value, value.Siblings.Select(s => s.Value!).ToArray(), value.Context);

@@ -5,9 +5,17 @@ using OrleansCausal.Storage;
 
 namespace OrleansCausal.Runtime.Client;
 
-/// <summary><see cref="ICausalClient"/> over <see cref="RecordService"/>.</summary>
-internal sealed class CausalClient(RecordService records) : ICausalClient
+/// <summary><see cref="ICausalClient"/> over <see cref="RecordService"/>; <paramref name="writer"/> names who writes
+/// (null: unknown).</summary>
+internal sealed class CausalClient(RecordService records, string? writer = null) : ICausalClient
 {
+    public ICausalClient As(string writer)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(writer);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(writer.Length, Bin.MaxWriterLength, nameof(writer));
+        return new CausalClient(records, writer);
+    }
+
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
     public async Task<CausalValue<T>> GetAsync<T>(string @namespace, string key, CausalContext? context, CancellationToken cancellationToken)
@@ -21,14 +29,14 @@ internal sealed class CausalClient(RecordService records) : ICausalClient
     {
         var recordKey = new RecordKey(@namespace, key);
         var json = records.Validator.ValidateValue(JsonSerializer.SerializeToUtf8Bytes(value, Json));
-        var view = await records.PutAsync(recordKey, json, context?.For(recordKey) ?? VersionVector.Empty, overrideAll: false, cancellationToken).ConfigureAwait(false);
+        var view = await records.PutAsync(recordKey, json, context?.For(recordKey) ?? VersionVector.Empty, overrideAll: false, cancellationToken, writer).ConfigureAwait(false);
         return ToValue<T>(view);
     }
 
     public async Task<CausalContext> DeleteAsync(string @namespace, string key, CausalContext? context, CancellationToken cancellationToken)
     {
         var recordKey = new RecordKey(@namespace, key);
-        var view = await records.DeleteAsync(recordKey, context?.For(recordKey) ?? VersionVector.Empty, overrideAll: false, cancellationToken).ConfigureAwait(false);
+        var view = await records.DeleteAsync(recordKey, context?.For(recordKey) ?? VersionVector.Empty, overrideAll: false, cancellationToken, writer).ConfigureAwait(false);
         return new CausalContext(recordKey, view.Context);
     }
 
@@ -38,7 +46,7 @@ internal sealed class CausalClient(RecordService records) : ICausalClient
         for (var i = 0; i < siblings.Length; i++)
         {
             var bin = view.Siblings[i];
-            siblings[i] = new CausalSibling<T>(Deserialize<T>(bin.Value!), bin.Dot.ToString(), bin.Dot.Region.Value, bin.WrittenAt);
+            siblings[i] = new CausalSibling<T>(Deserialize<T>(bin.Value!), bin.Dot.ToString(), bin.Dot.Region.Value, bin.WrittenAt, bin.Writer);
         }
 
         var chosen = view.Chosen is null ? default : Deserialize<T>(view.Chosen.Value!);

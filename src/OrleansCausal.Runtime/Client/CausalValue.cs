@@ -5,4 +5,4 @@ namespace OrleansCausal.Runtime.Client;
 public sealed record CausalValue<T>(bool Found, T? Value, IReadOnlyList<CausalSibling<T>> Siblings, CausalContext Context);
 
 /// <summary>One live sibling: its value, its dot (<c>region.epoch.counter</c>), region and acceptance time.</summary>
-public sealed record CausalSibling<T>(T? Value, string Dot, string Region, DateTimeOffset WrittenAt);
+public sealed record CausalSibling<T>(T? Value, string Dot, string Region, DateTimeOffset WrittenAt, string? Writer = null);

@@ -12,6 +12,10 @@ public interface ICausalClient
 
     Task<CausalValue<T>> PutAsync<T>(string @namespace, string key, T value, CausalContext? context = null, CancellationToken cancellationToken = default);
 
+    /// <summary>This client writing as <paramref name="writer"/>: the name kept with every bin it writes (shown as the
+    /// bin's writer in reads, explanations and diagnostics, and replicated with it), 1-128 characters.</summary>
+    ICausalClient As(string writer);
+
     /// <summary>Deletes (writes a tombstone); returns the context after the delete.</summary>
     Task<CausalContext> DeleteAsync(string @namespace, string key, CausalContext? context = null, CancellationToken cancellationToken = default);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using OrleansCausal.Core;
 using OrleansCausal.Storage;
 
 namespace OrleansCausal.Runtime.Diagnostics;
@@ -10,6 +11,9 @@ namespace OrleansCausal.Runtime.Diagnostics;
 public sealed class RuntimeMetrics
 {
     public const string MeterName = "OrleansCausal.Runtime";
+
+    /// <summary>The most writers a sibling diagnostics entry names.</summary>
+    public const int MaxWritersShown = 8;
 
     private readonly Counter<long> _pruned;
     private readonly Counter<long> _activated;
@@ -42,11 +46,31 @@ public sealed class RuntimeMetrics
         _siblings.Pruned(@namespace, count);
     }
 
-    /// <summary>A write to <paramref name="key"/> succeeded and left <paramref name="siblings"/> live siblings.</summary>
-    public void Written(RecordKey key, int siblings, DateTimeOffset at)
+    /// <summary>A write to <paramref name="key"/> succeeded and left <paramref name="siblings"/> live.</summary>
+    public void Written(RecordKey key, IReadOnlyList<Bin> siblings, DateTimeOffset at)
     {
-        _siblingsAtWrite.Record(siblings, new KeyValuePair<string, object?>("namespace", key.Namespace));
-        _siblings.Written(key, siblings, at);
+        _siblingsAtWrite.Record(siblings.Count, new KeyValuePair<string, object?>("namespace", key.Namespace));
+        _siblings.Written(key, siblings.Count, at, WritersOf(siblings));
+    }
+
+    /// <summary>The distinct known writers of <paramref name="siblings"/>, at most <see cref="MaxWritersShown"/>.</summary>
+    private static string[] WritersOf(IReadOnlyList<Bin> siblings)
+    {
+        if (siblings.Count < 2)
+        {
+            return [];
+        }
+
+        var writers = new List<string>(Math.Min(siblings.Count, MaxWritersShown));
+        foreach (var bin in siblings)
+        {
+            if (bin.Writer is { } writer && !writers.Contains(writer) && writers.Count < MaxWritersShown)
+            {
+                writers.Add(writer);
+            }
+        }
+
+        return [.. writers];
     }
 
     public void StoreFailed(string operation) => _storeErrors.Add(1, new KeyValuePair<string, object?>("operation", operation));

@@ -17,8 +17,9 @@ public sealed class SiblingDiagnostics
     private readonly Dictionary<string, NamespaceEntry> _namespaces = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    /// <summary>A write on this silo left <paramref name="siblings"/> live siblings in <paramref name="key"/>.</summary>
-    public void Written(RecordKey key, int siblings, DateTimeOffset at)
+    /// <summary>A write on this silo left <paramref name="siblings"/> live siblings in <paramref name="key"/>, written
+    /// by <paramref name="writers"/> (the distinct known writers of those siblings; empty when none is known).</summary>
+    public void Written(RecordKey key, int siblings, DateTimeOffset at, IReadOnlyList<string>? writers = null)
     {
         lock (_lock)
         {
@@ -41,7 +42,7 @@ public sealed class SiblingDiagnostics
                 return;
             }
 
-            var item = new KeySiblings(key.Key, siblings, at);
+            var item = new KeySiblings(key.Key, siblings, at, writers ?? []);
             if (index >= 0)
             {
                 keys[index] = item;
@@ -122,7 +123,7 @@ public sealed class SiblingDiagnostics
 }
 
 /// <summary>A key and the number of live siblings its last write on this silo left.</summary>
-public sealed record KeySiblings(string Key, int Siblings, DateTimeOffset At);
+public sealed record KeySiblings(string Key, int Siblings, DateTimeOffset At, IReadOnlyList<string> Writers);
 
 /// <summary>One namespace's sibling diagnostics on this silo: writes seen, bins pruned by the cap, and the keys with the most siblings.</summary>
 public sealed record NamespaceSiblings(string Namespace, long Writes, long Pruned, IReadOnlyList<KeySiblings> Keys);

@@ -135,7 +135,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
 
             var snapshot = new RecordSnapshot(outcome.Record, StateVersion());
             Publish(snapshot);
-            _metrics.Written(_key, outcome.Record.Siblings.Count, outcome.Written.WrittenAt);
+            _metrics.Written(_key, outcome.Record.Siblings, outcome.Written.WrittenAt);
             activity?.SetTag("orleans_causal.dot", outcome.Written.Dot.ToString());
             if (outcome.Pruned > 0)
             {

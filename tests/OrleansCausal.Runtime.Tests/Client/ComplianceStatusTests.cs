@@ -104,4 +104,20 @@ public sealed class ComplianceStatusTests(ComplianceRegion fixture) : IClassFixt
         Assert.False(afterDelete.IsEmpty);
         Assert.Empty(gone.Siblings);
     }
+
+    [Fact]
+    public async Task CausalClient_As_KeepsTheCallersNameWithEveryBinItWrites()
+    {
+        var batch = Client.As("nightly-batch");
+        await batch.PutAsync("default", "named", "from the batch");
+        await Client.PutAsync("default", "named", "anonymous");
+        var opened = await Subject("subject-5").OpenAsync();
+
+        var read = await Client.GetAsync<string>("default", "named");
+        var status = await Client.GetAsync<ComplianceStatus>(ComplianceStatusGrain.Namespace, "subject-5", opened.Context);
+
+        Assert.Equal(["nightly-batch", null], read.Siblings.OrderBy(s => s.Dot, StringComparer.Ordinal).Select(s => s.Writer));
+        Assert.Equal(ComplianceStatusGrain.Writer, Assert.Single(status.Siblings).Writer);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Client.As(new string('w', 129)));
+    }
 }

@@ -87,6 +87,36 @@ public sealed class SiloHostTests
     }
 
     [Fact]
+    public async Task Write_WithANamedApiKey_KeepsTheKeysNameAsTheBinsWriter()
+    {
+        await using var silo = await TestSilo.StartAsync(new Dictionary<string, string?>
+        {
+            ["Auth:ApiKeys:check-in-desk"] = ApiKey,
+            ["Auth:ApiKeys:mobile-app"] = "mobile-app-key-0123456789",
+        });
+        using var desk = silo.NewClient(ApiKey);
+        using var mobile = silo.NewClient("mobile-app-key-0123456789");
+
+        await desk.SendForRecordAsync(Put("/v1/kv/default/seat", "\"12F\""));
+        await mobile.SendForRecordAsync(Put("/v1/kv/default/seat", "\"10D\""));
+        var record = JsonDocument.Parse(await desk.GetStringAsync("/v1/kv/default/seat")).RootElement;
+        var explained = JsonDocument.Parse(await desk.GetStringAsync("/v1/explain/default/seat")).RootElement;
+
+        Assert.Equal(["check-in-desk", "mobile-app"], record.GetProperty("siblings").EnumerateArray().Select(s => s.GetProperty("writer").GetString()).Order());
+        Assert.Equal(["check-in-desk", "mobile-app"], explained.GetProperty("bins").EnumerateArray().Select(b => b.GetProperty("writer").GetString()).Order());
+    }
+
+    [Fact]
+    public async Task Write_OnASiloWithoutKeys_NamesNoWriter()
+    {
+        await using var silo = await TestSilo.StartAsync();
+
+        var written = JsonDocument.Parse(await (await silo.Client.SendAsync(Put("/v1/kv/default/anon", "1"))).Content.ReadAsStringAsync()).RootElement;
+
+        Assert.False(Assert.Single(written.GetProperty("siblings").EnumerateArray()).TryGetProperty("writer", out _));
+    }
+
+    [Fact]
     public async Task ApiKeys_Named_AuthenticateAsTheirNameAndTheListFormStillWorks()
     {
         await using var silo = await TestSilo.StartAsync(new Dictionary<string, string?>
