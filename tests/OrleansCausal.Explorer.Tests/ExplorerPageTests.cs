@@ -57,6 +57,8 @@ public sealed class ExplorerPageTests : IAsyncLifetime
         await Expect(page.GetByTestId("sibling-count")).ToHaveTextAsync("2", TextWait);
         await Expect(page.GetByTestId("sibling-row").Nth(0)).ToContainTextAsync("\"12F\"", ContainsWait);
         await Expect(page.GetByTestId("sibling-row").Nth(1)).ToContainTextAsync("\"10D\"", ContainsWait);
+        // Each bin shows who wrote it: the name of the API key the writes were made with.
+        await Expect(page.GetByTestId("sibling-row").Nth(0)).ToContainTextAsync("explorer-tests", ContainsWait);
         var reason = page.GetByTestId("pair-reason");
         await Expect(reason).ToHaveCountAsync(1, CountWait);
         await Expect(reason).ToContainTextAsync("are concurrent", ContainsWait);

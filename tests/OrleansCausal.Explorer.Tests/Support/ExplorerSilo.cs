@@ -47,7 +47,7 @@ public sealed class ExplorerSilo : IAsyncDisposable
         };
         if (apiKey is not null)
         {
-            settings["Auth:ApiKeys:0"] = apiKey;
+            settings["Auth:ApiKeys:explorer-tests"] = apiKey;
         }
 
         var app = SiloApplication.Build([], c => c.AddInMemoryCollection(settings));
