@@ -36,7 +36,7 @@ public static class KvEndpoints
             .RequireAuthorization(ApiKeyAuthentication.Policy)
             .RequirePerKeyRateLimit(app.ServiceProvider.GetRequiredService<GatewayOptions>())
             .AddEndpointFilter(WriteLog.LogWrites)
-            .AddEndpointFilter(TranslateErrors)
+            .AddEndpointFilter(RecordProblems.Translate)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -229,47 +229,5 @@ public static class KvEndpoints
         }
 
         return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-    }
-
-    private static async ValueTask<object?> TranslateErrors(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
-    {
-        try
-        {
-            return await next(context);
-        }
-        catch (RecordRequestException e)
-        {
-            var (status, title) = e.Error switch
-            {
-                RecordError.UnknownNamespace => (StatusCodes.Status404NotFound, "Unknown namespace"),
-                RecordError.InvalidNamespace => (StatusCodes.Status400BadRequest, "Invalid namespace"),
-                RecordError.InvalidKey => (StatusCodes.Status400BadRequest, "Invalid key"),
-                RecordError.ValueTooLarge => (StatusCodes.Status413PayloadTooLarge, "Value too large"),
-                RecordError.InvalidJson => (StatusCodes.Status400BadRequest, "Invalid JSON value"),
-                RecordError.JsonTooDeep => (StatusCodes.Status400BadRequest, "JSON value too deep"),
-                RecordError.InvalidContext => (StatusCodes.Status400BadRequest, "Invalid causal context"),
-                _ => (StatusCodes.Status400BadRequest, "Bad request"),
-            };
-            return Problems.Result(status, title, e.Message, new Dictionary<string, object?> { ["error"] = e.Error.ToString() });
-        }
-        catch (Exception failure) when (StoreFault.Find(failure) is { } e)
-        {
-            var http = context.HttpContext;
-            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KvEndpoints));
-            GatewayLog.LogErrorStoreFailed(logger, e, http.Request.Method, http.Request.Path);
-            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Store unavailable", e.Message,
-                new Dictionary<string, object?> { ["error"] = "StoreUnavailable" });
-        }
-        catch (Exception failure) when (StoreFault.IsClusterTransient(failure))
-        {
-            // A silo of the region is gone and not yet declared dead: its grains move within the membership timeout.
-            var http = context.HttpContext;
-            http.Response.Headers.RetryAfter = "1";
-            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(KvEndpoints));
-            GatewayLog.LogWarningClusterUnavailable(logger, http.Request.Method, http.Request.Path, failure.GetType().Name);
-            return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Region reconfiguring",
-                "A silo of this region is unreachable and its records are moving to the others; retry shortly.",
-                new Dictionary<string, object?> { ["error"] = "SiloUnavailable" });
-        }
     }
 }

@@ -6,8 +6,9 @@ using OrleansCausal.Runtime.Records;
 
 namespace OrleansCausal.Gateway.Endpoints;
 
-/// <summary>An endpoint filter that turns refused record input (<see cref="RecordRequestException"/>) and store or
-/// cluster failures into the same problem details as <c>/v1/kv</c> (status codes and <c>error</c> codes alike).</summary>
+/// <summary>The endpoint filter of every record endpoint (<c>/v1/kv</c>, <c>/v1/explain</c>): refused record input
+/// (<see cref="RecordRequestException"/>) and store or cluster failures become problem details with an <c>error</c>
+/// code, the same everywhere.</summary>
 internal static class RecordProblems
 {
     public static async ValueTask<object?> Translate(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -23,6 +24,9 @@ internal static class RecordProblems
                 RecordError.UnknownNamespace => (StatusCodes.Status404NotFound, "Unknown namespace"),
                 RecordError.InvalidNamespace => (StatusCodes.Status400BadRequest, "Invalid namespace"),
                 RecordError.InvalidKey => (StatusCodes.Status400BadRequest, "Invalid key"),
+                RecordError.ValueTooLarge => (StatusCodes.Status413PayloadTooLarge, "Value too large"),
+                RecordError.InvalidJson => (StatusCodes.Status400BadRequest, "Invalid JSON value"),
+                RecordError.JsonTooDeep => (StatusCodes.Status400BadRequest, "JSON value too deep"),
                 RecordError.InvalidContext => (StatusCodes.Status400BadRequest, "Invalid causal context"),
                 _ => (StatusCodes.Status400BadRequest, "Bad request"),
             };
@@ -38,7 +42,11 @@ internal static class RecordProblems
         }
         catch (Exception failure) when (StoreFault.IsClusterTransient(failure))
         {
-            context.HttpContext.Response.Headers.RetryAfter = "1";
+            // A silo of the region is gone and not yet declared dead: its grains move within the membership timeout.
+            var http = context.HttpContext;
+            http.Response.Headers.RetryAfter = "1";
+            var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecordProblems));
+            GatewayLog.LogWarningClusterUnavailable(logger, http.Request.Method, http.Request.Path, failure.GetType().Name);
             return Problems.Result(StatusCodes.Status503ServiceUnavailable, "Region reconfiguring",
                 "A silo of this region is unreachable and its records are moving to the others; retry shortly.",
                 new Dictionary<string, object?> { ["error"] = "SiloUnavailable" });
