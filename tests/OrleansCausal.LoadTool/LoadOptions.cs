@@ -3,7 +3,7 @@ using System.Globalization;
 namespace OrleansCausal.LoadTool;
 
 /// <summary>Command line: <c>--duration 10 --warmup 2 --connections 64 --keys 10000 --hot-keys 100 --hot-fraction 0.9
-/// [--target http://host:port] [--data DIR] [--side both|gateway|raw] [--store memory: (gateway side only; default the SQLite file)]</c>.</summary>
+/// [--target http://host:port] [--data DIR] [--side both|gateway|raw|raw-group] (both = gateway, naive bare and group-committed bare) [--store memory: (gateway side only; default the SQLite file)]</c>.</summary>
 internal sealed record LoadOptions(
     TimeSpan Duration,
     TimeSpan Warmup,
@@ -44,9 +44,10 @@ internal sealed record LoadOptions(
             values.GetValueOrDefault("side", "both"),
             values.GetValueOrDefault("store"));
         if (options.Connections < 1 || options.Keys < 1 || options.HotKeys < 1 || options.HotKeys > options.Keys ||
-            options.HotFraction is < 0 or > 1 || options.Duration <= TimeSpan.Zero)
+            options.HotFraction is < 0 or > 1 || options.Duration <= TimeSpan.Zero ||
+            options.Side is not ("both" or "gateway" or "raw" or "raw-group"))
         {
-            throw new ArgumentException("Need connections >= 1, 1 <= hot-keys <= keys, 0 <= hot-fraction <= 1, duration > 0.");
+            throw new ArgumentException("Need connections >= 1, 1 <= hot-keys <= keys, 0 <= hot-fraction <= 1, duration > 0, side both|gateway|raw|raw-group.");
         }
 
         return options;

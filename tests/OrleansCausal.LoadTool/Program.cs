@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansCausal.Gateway;
 using OrleansCausal.LoadTool;
 
-// The HTTP load tool: drives a silo's gateway with read-then-write-with-context clients, then a bare Kestrel endpoint
-// doing a raw upsert into the same SQLite file, and prints throughput, p50/p99/p999 and the gateway/raw ratios.
+// The HTTP load tool: drives a silo's gateway with read-then-write-with-context clients, then two bare Kestrel endpoints
+// on the same SQLite file — a naive one (each PUT commits alone) and a group-committed one (one writer thread, one
+// transaction per batch) — and prints throughput, p50/p99/p999 and the gateway/naive and gateway/group ratios.
 var options = LoadOptions.Parse(args);
 Directory.CreateDirectory(options.DataDirectory);
 var databasePath = Path.Combine(options.DataDirectory, "load.db");
@@ -17,6 +18,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 
 LatencyRecorder.Summary? gateway = null;
 LatencyRecorder.Summary? raw = null;
+LatencyRecorder.Summary? group = null;
 if (options.Side is "both" or "gateway")
 {
     if (options.Target is { } target)
@@ -49,21 +51,47 @@ if (options.Side is "both" or "raw")
     Print("bare Kestrel raw upsert", raw);
 }
 
-if (gateway is not null && raw is not null)
+if (options.Side is "both" or "raw-group")
+{
+    await using var bare = await GroupCommitBareEndpoint.StartAsync(databasePath);
+    group = await LoadDriver.RunAsync(bare.Address, "/raw/", options, CancellationToken.None);
+    Print("bare Kestrel group-commit upsert", group);
+}
+
+if (gateway is not null && (raw is not null || group is not null))
 {
     Console.WriteLine();
     Console.WriteLine("| side | ops/s | p50 ms | p99 ms | p999 ms | errors |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|");
     Row("gateway (read + write with context)", gateway);
-    Row("bare Kestrel (read + raw upsert)", raw);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| ratio gateway / bare | {gateway.PerSecond / raw.PerSecond:0.00} | {gateway.P50Ms / raw.P50Ms:0.00} | {gateway.P99Ms / raw.P99Ms:0.00} | {gateway.P999Ms / raw.P999Ms:0.00} | |"));
+    if (raw is not null)
+    {
+        Row("bare Kestrel naive (read + upsert, one commit per PUT)", raw);
+    }
+
+    if (group is not null)
+    {
+        Row("bare Kestrel group-commit (read + upsert, one commit per batch)", group);
+    }
+
+    if (raw is not null)
+    {
+        Ratio("naive", gateway, raw);
+    }
+
+    if (group is not null)
+    {
+        Ratio("group-commit", gateway, group);
+    }
 }
 
 return 0;
 
 static void Print(string side, LatencyRecorder.Summary s) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{side}: {s.Operations} ops, {s.PerSecond:0} ops/s, p50 {s.P50Ms:0.00} ms, p99 {s.P99Ms:0.00} ms, p999 {s.P999Ms:0.00} ms, {s.Errors} errors"));
+
+static void Ratio(string bare, LatencyRecorder.Summary g, LatencyRecorder.Summary b) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"| ratio gateway / bare {bare} | {g.PerSecond / b.PerSecond:0.00} | {g.P50Ms / b.P50Ms:0.00} | {g.P99Ms / b.P99Ms:0.00} | {g.P999Ms / b.P999Ms:0.00} | |"));
 
 static void Row(string side, LatencyRecorder.Summary s) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"| {side} | {s.PerSecond:0} | {s.P50Ms:0.00} | {s.P99Ms:0.00} | {s.P999Ms:0.00} | {s.Errors} |"));

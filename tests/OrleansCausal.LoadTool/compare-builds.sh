@@ -43,7 +43,7 @@ for c in $connections; do
       data=$(mktemp -d)
       echo "=== $side connections=$c round=$round $(uptime)"
       dotnet "$checkout/$project/bin/Release/net10.0/orleans-causal-load.dll" "${arguments[@]}" --connections "$c" --data "$data" \
-        | grep -E '^(gateway|bare Kestrel raw upsert):'
+        | grep -E '^(gateway|bare Kestrel raw upsert|bare Kestrel group-commit upsert):'
       rm -rf "$data"
     done
   done
