@@ -1,13 +1,14 @@
 using System.Text.Json;
 using OrleansCausal.Cli.Tests.Support;
+using OrleansCausal.Tests.Shared;
 
 namespace OrleansCausal.Cli.Tests;
 
 public sealed class SiloFixture : IAsyncLifetime
 {
-    public OpsSilo Silo { get; private set; } = null!;
+    public LoopbackSilo Silo { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Silo = await OpsSilo.StartAsync();
+    public async Task InitializeAsync() => Silo = await LoopbackSilo.StartAsync(TelemetrySiloFixture.SigningKey);
 
     public async Task DisposeAsync() => await Silo.DisposeAsync();
 }

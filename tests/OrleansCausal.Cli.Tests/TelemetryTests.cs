@@ -9,6 +9,7 @@ using OrleansCausal.Cli.Tests.Support;
 using OrleansCausal.Gateway.Hosting;
 using OrleansCausal.Gateway.Operations;
 using YamlDotNet.RepresentationModel;
+using OrleansCausal.Tests.Shared;
 
 namespace OrleansCausal.Cli.Tests;
 
@@ -16,11 +17,14 @@ namespace OrleansCausal.Cli.Tests;
 /// exist) and a namespace capped at 2 siblings (so prunes happen).</summary>
 public sealed class TelemetrySiloFixture : IAsyncLifetime
 {
+    public const string SigningKey = "cli-tests-signing-key-0123456789abcdef";
+
     public SpanCollection Spans { get; } = new();
 
-    public OpsSilo Silo { get; private set; } = null!;
+    public LoopbackSilo Silo { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Silo = await OpsSilo.StartAsync(
+    public async Task InitializeAsync() => Silo = await LoopbackSilo.StartAsync(
+        SigningKey,
         new Dictionary<string, string?>
         {
             ["Telemetry:Traces"] = "true",

@@ -3,15 +3,16 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using OrleansCausal.Explorer.Tests.Support;
+using OrleansCausal.Tests.Shared;
 
 namespace OrleansCausal.Explorer.Tests;
 
 /// <summary><c>GET /v1/explain/...</c>, <c>GET /v1/diagnostics/siblings</c> and <c>GET /explorer</c> over real HTTP.</summary>
 public sealed class ExplainEndpointTests : IAsyncLifetime
 {
-    private ExplorerSilo _silo = null!;
+    private LoopbackSilo _silo = null!;
 
-    public async Task InitializeAsync() => _silo = await ExplorerSilo.StartAsync();
+    public async Task InitializeAsync() => _silo = await LoopbackSilo.StartAsync(ExplorerPageTests.SigningKey);
 
     public async Task DisposeAsync()
     {

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Playwright;
 using OrleansCausal.Explorer.Tests.Support;
 using static Microsoft.Playwright.Assertions;
+using OrleansCausal.Tests.Shared;
 
 namespace OrleansCausal.Explorer.Tests;
 
@@ -12,17 +13,22 @@ namespace OrleansCausal.Explorer.Tests;
 public sealed class ExplorerPageTests : IAsyncLifetime
 {
     private const string ApiKey = "explorer-tests-api-key-0123";
+
+    /// <summary>The context signing key of the explorer tests' silos.</summary>
+    public const string SigningKey = "explorer-tests-signing-key-0123456789abcdef";
+
     private static readonly PageAssertionsToHaveURLOptions UrlWait = new() { Timeout = 30_000 };
     private static readonly LocatorAssertionsToHaveCountOptions CountWait = new() { Timeout = 30_000 };
     private static readonly LocatorAssertionsToHaveTextOptions TextWait = new() { Timeout = 30_000 };
     private static readonly LocatorAssertionsToContainTextOptions ContainsWait = new() { Timeout = 30_000 };
 
-    private ExplorerSilo _silo = null!;
+    private LoopbackSilo _silo = null!;
     private Browser _browser = null!;
 
     public async Task InitializeAsync()
     {
-        _silo = await ExplorerSilo.StartAsync(ApiKey);
+        _silo = await LoopbackSilo.StartAsync(
+            SigningKey, new Dictionary<string, string?> { ["Auth:ApiKeys:explorer-tests"] = ApiKey }, bearer: ApiKey);
         _browser = await Browser.LaunchAsync();
     }
 

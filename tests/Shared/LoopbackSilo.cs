@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -5,18 +6,25 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansCausal.Gateway;
 
-namespace OrleansCausal.Cli.Tests.Support;
+namespace OrleansCausal.Tests.Shared;
 
-/// <summary>A real silo (SiloApplication + Kestrel on 127.0.0.1, OS-assigned port, fresh SQLite file), as
-/// tests/OrleansCausal.Runtime.Tests/Support/TestSilo.cs starts one.</summary>
-public sealed class OpsSilo : IAsyncDisposable
+/// <summary>
+/// A real silo in process for tests that talk to it over HTTP: <see cref="SiloApplication"/> with Kestrel on
+/// 127.0.0.1 (an OS-assigned port), region <c>A</c>, a fresh SQLite file in its own temp directory (removed on
+/// dispose), and an <see cref="HttpClient"/> to it (sending <paramref name="bearer"/> when given).
+/// </summary>
+public sealed class LoopbackSilo : IAsyncDisposable
 {
-    private OpsSilo(WebApplication app, Uri address, string directory)
+    private LoopbackSilo(WebApplication app, Uri address, string directory, string? bearer)
     {
         App = app;
         Address = address;
         Directory = directory;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        if (bearer is not null)
+        {
+            Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        }
     }
 
     public WebApplication App { get; }
@@ -25,19 +33,25 @@ public sealed class OpsSilo : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    /// <summary>A temp directory of this silo (its database; tests put session directories under it).</summary>
+    /// <summary>This silo's temp directory (its database; tests may put their own files under it).</summary>
     public string Directory { get; }
 
-    public static async Task<OpsSilo> StartAsync(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
+    /// <summary>Starts a silo; <paramref name="settings"/> override the defaults (region A, loopback, the temp SQLite
+    /// file, <paramref name="signingKey"/>, Warning logs).</summary>
+    public static async Task<LoopbackSilo> StartAsync(
+        string signingKey,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null,
+        string? bearer = null)
     {
-        var directory = Path.Combine(Path.GetTempPath(), $"oc-cli-tests-{Guid.NewGuid():N}");
+        var directory = Path.Combine(Path.GetTempPath(), $"oc-silo-tests-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(directory);
         var all = new Dictionary<string, string?>
         {
             ["Region"] = "A",
             ["Urls"] = "http://127.0.0.1:0",
             ["Store"] = "sqlite:" + Path.Combine(directory, "region.db"),
-            ["Context:SigningKey"] = "cli-tests-signing-key-0123456789abcdef",
+            ["Context:SigningKey"] = signingKey,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -58,7 +72,7 @@ public sealed class OpsSilo : IAsyncDisposable
         }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new OpsSilo(app, new Uri(address), directory);
+        return new LoopbackSilo(app, new Uri(address), directory, bearer);
     }
 
     public async ValueTask DisposeAsync()
@@ -73,6 +87,7 @@ public sealed class OpsSilo : IAsyncDisposable
         }
         catch (IOException)
         {
+            // A file still held by a closing process: the temp directory is left behind, nothing else.
         }
     }
 }
