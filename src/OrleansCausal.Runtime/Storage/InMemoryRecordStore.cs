@@ -205,14 +205,14 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
         var own = new List<Bin>();
         foreach (var bin in write.After.Bins)
         {
-            if (bin.Dot.Replica != Replica || write.Before.Clock.Covers(bin.Dot))
+            if (bin.Dot.Replica != Replica || write.Before.Bins.Any(b => b.Dot == bin.Dot))
             {
-                if (bin.Dot.Replica == Replica && !write.Before.Bins.Any(b => b.Dot == bin.Dot))
-                {
-                    throw new InvalidOperationException($"Write to {write.Key} adds bin {bin.Dot}, a dot this store already issued.");
-                }
-
                 continue;
+            }
+
+            if (write.Before.Clock.Covers(bin.Dot))
+            {
+                throw new InvalidOperationException($"Write to {write.Key} adds bin {bin.Dot}, a dot this store already issued.");
             }
 
             own.Add(bin);
