@@ -3,11 +3,14 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 using OrleansCausal.Cli.Tests.Support;
 using OrleansCausal.Gateway.Hosting;
-using OrleansCausal.Gateway.Operations;
+using OrleansCausal.Gateway.Auth;
 using YamlDotNet.RepresentationModel;
 using OrleansCausal.Tests.Shared;
 
@@ -135,21 +138,33 @@ public sealed class TelemetryTests(TelemetrySiloFixture fixture) : IClassFixture
     [InlineData(null, false)]
     [InlineData("wrong-key-0123456789", false)]
     [InlineData("operator-key-0123456789", true)]
-    public void OperatorAccess_FromAnotherHost_NeedsAnApiKey(string? bearer, bool allowed)
+    public async Task OperatorPolicy_FromAnotherHost_NeedsAnApiKey(string? bearer, bool allowed)
     {
         var settings = new SiloSettings(Core.RegionId.Parse("A"), false, null!, null, [new Gateway.Auth.ApiKey("operators", "operator-key-0123456789")], ["http://0.0.0.0:5080"]);
-        var access = new OperatorAccess(settings);
-        var remote = new DefaultHttpContext();
-        remote.Connection.RemoteIpAddress = IPAddress.Parse("10.1.2.3");
+        await using var services = new ServiceCollection().AddLogging().AddSingleton(settings).AddApiKeyAuthentication().BuildServiceProvider();
+
+        Assert.Equal(allowed, await OperatorPolicyAllowsAsync(services, IPAddress.Parse("10.1.2.3"), bearer));
+        Assert.True(await OperatorPolicyAllowsAsync(services, IPAddress.Loopback, bearer: null));
+        Assert.True(await OperatorPolicyAllowsAsync(services, IPAddress.IPv6Loopback, bearer: null));
+    }
+
+    /// <summary>Runs the operator policy the way the authorization middleware does: authenticate with the policy's
+    /// schemes, then evaluate its requirements with the request as the resource.</summary>
+    private static async Task<bool> OperatorPolicyAllowsAsync(IServiceProvider services, IPAddress remote, string? bearer)
+    {
+        var http = new DefaultHttpContext { RequestServices = services };
+        http.Connection.RemoteIpAddress = remote;
         if (bearer is not null)
         {
-            remote.Request.Headers.Authorization = "Bearer " + bearer;
+            http.Request.Headers.Authorization = "Bearer " + bearer;
         }
 
-        Assert.Equal(allowed, access.Allows(remote));
-        var local = new DefaultHttpContext();
-        local.Connection.RemoteIpAddress = IPAddress.Loopback;
-        Assert.True(access.Allows(local));
+        var policy = await services.GetRequiredService<IAuthorizationPolicyProvider>().GetPolicyAsync(ApiKeyAuthentication.OperatorPolicy);
+        Assert.NotNull(policy);
+        var evaluator = services.GetRequiredService<IPolicyEvaluator>();
+        var authentication = await evaluator.AuthenticateAsync(policy, http);
+        var authorization = await evaluator.AuthorizeAsync(policy, authentication, http, http);
+        return authorization.Succeeded;
     }
 
     private async Task<string> ScrapeAfterTrafficAsync()

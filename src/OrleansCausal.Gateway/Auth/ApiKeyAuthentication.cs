@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -14,6 +15,11 @@ public static class ApiKeyAuthentication
 
     public const string Policy = "ApiKey";
 
+    /// <summary>The operator endpoints' policy (<c>/metrics</c>, <c>/dashboard</c>): a loopback caller, or a caller
+    /// with one of the API keys. With no keys configured the silo listens on loopback only
+    /// (<see cref="ListenAddressGuard"/>), so every caller it can see is local.</summary>
+    public const string OperatorPolicy = "Operator";
+
     /// <summary>The principal's name when no keys are configured (a loopback-only silo).</summary>
     public const string AnonymousName = "anonymous";
 
@@ -22,8 +28,15 @@ public static class ApiKeyAuthentication
         services.AddAuthentication(Scheme)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
+            .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAssertion(IsLoopbackOrAuthenticated));
         return services;
+    }
+
+    private static bool IsLoopbackOrAuthenticated(AuthorizationHandlerContext context)
+    {
+        var remote = (context.Resource as HttpContext)?.Connection.RemoteIpAddress;
+        return remote is null || IPAddress.IsLoopback(remote) || context.User.Identity?.IsAuthenticated == true;
     }
 
     /// <summary>Requires the API-key policy for the group's reads (<c>GET</c>) only: the writes of the replication

@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using OrleansCausal.Gateway.Auth;
 using Orleans.Dashboard;
 
 namespace OrleansCausal.Gateway.Operations;
 
 /// <summary>
 /// The operator endpoints: Prometheus text at <c>/metrics</c> and the Orleans dashboard at <c>/dashboard</c>, both
-/// behind <see cref="OperatorAccess"/> (loopback, or an API key).
+/// behind the <see cref="ApiKeyAuthentication.OperatorPolicy"/> (loopback, or an API key).
 /// </summary>
 public static class OperationsEndpoints
 {
@@ -16,14 +16,10 @@ public static class OperationsEndpoints
 
     public static WebApplication MapOrleansCausalOperations(this WebApplication app)
     {
-        var access = new OperatorAccess(app.Services.GetRequiredService<Hosting.SiloSettings>());
-        app.UseWhen(
-            static http => http.Request.Path.StartsWithSegments(MetricsPath) || http.Request.Path.StartsWithSegments(DashboardPath),
-            branch => branch.Use(next => http => access.InvokeAsync(http, next)));
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
+        app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(ApiKeyAuthentication.OperatorPolicy);
         if (app.Configuration.GetValue(OperationsSiloBuilderExtensions.DashboardSetting, false))
         {
-            app.MapOrleansDashboard(routePrefix: DashboardPath);
+            app.MapOrleansDashboard(routePrefix: DashboardPath).RequireAuthorization(ApiKeyAuthentication.OperatorPolicy);
         }
 
         return app;
