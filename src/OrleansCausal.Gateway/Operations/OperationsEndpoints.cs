@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Dashboard;
@@ -14,18 +15,23 @@ public static class OperationsEndpoints
     public const string MetricsPath = "/metrics";
     public const string DashboardPath = "/dashboard";
 
-    public static WebApplication MapOrleansCausalOperations(this WebApplication app)
+    /// <summary>The <see cref="OperatorAccess"/> check in front of the operator paths (before the endpoints run).</summary>
+    public static IApplicationBuilder UseOperatorAccess(this IApplicationBuilder app)
     {
-        var access = new OperatorAccess(app.Services.GetRequiredService<Hosting.SiloSettings>());
-        app.UseWhen(
+        var access = new OperatorAccess(app.ApplicationServices.GetRequiredService<Hosting.SiloSettings>());
+        return app.UseWhen(
             static http => http.Request.Path.StartsWithSegments(MetricsPath) || http.Request.Path.StartsWithSegments(DashboardPath),
             branch => branch.Use(next => http => access.InvokeAsync(http, next)));
-        app.MapPrometheusScrapingEndpoint(MetricsPath);
-        if (app.Configuration.GetValue(OperationsSiloBuilderExtensions.DashboardSetting, false))
+    }
+
+    public static IEndpointRouteBuilder MapOrleansCausalOperations(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPrometheusScrapingEndpoint(MetricsPath);
+        if (endpoints.ServiceProvider.GetRequiredService<IConfiguration>().GetValue(OperationsSiloBuilderExtensions.DashboardSetting, false))
         {
-            app.MapOrleansDashboard(routePrefix: DashboardPath);
+            endpoints.MapOrleansDashboard(routePrefix: DashboardPath);
         }
 
-        return app;
+        return endpoints;
     }
 }
