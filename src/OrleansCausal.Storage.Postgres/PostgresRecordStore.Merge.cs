@@ -5,8 +5,9 @@ using OrleansCausal.Core.Serialization;
 namespace OrleansCausal.Storage.Postgres;
 
 /// <summary>Merges of remote bins (replication): one transaction per call, applied in call order by one merge loop,
-/// records locked in key order, the inbound position saved in the same transaction. Merged bins never enter the
-/// change feed.</summary>
+/// the inbound position saved in the same transaction. A merge commits in one round trip when its records are cached
+/// or, during a catch-up of new keys, assumed new (every assumption checked by the write); otherwise it locks the
+/// records in key order first. Merged bins never enter the change feed.</summary>
 public sealed partial class PostgresRecordStore
 {
     public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
@@ -143,33 +144,10 @@ public sealed partial class PostgresRecordStore
         }
 
         var writes = Compute(groups, keys, position, key => assumed[key]);
-        NpgsqlConnection? connection = null;
-        try
-        {
-            connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
-            await WriteAndCommitAsync(connection, writes.Writes, optimistic: true).ConfigureAwait(false);
-        }
-        catch (Exception)
+        if (await TryCommitUnlockedAsync(writes.Writes).ConfigureAwait(false) is null)
         {
             _mergedKeysWereNew = false;
-            foreach (var key in keys)
-            {
-                _cache.Invalidate(key);
-            }
-
-            if (connection is not null)
-            {
-                await RollbackQuietlyAsync(connection).ConfigureAwait(false);
-            }
-
             return null;
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
         }
 
         return Committed(writes.Writes, writes.Added);

@@ -197,6 +197,41 @@ public sealed partial class PostgresRecordStore
         return lastSequence;
     }
 
+    /// <summary>Commits writes computed from records that were not locked (cached, or assumed absent) in one round trip,
+    /// their versions checked. Returns the last change-feed sequence allocated (0 if none), or null — nothing written,
+    /// the records' cache entries dropped — when a record was not as assumed or anything else failed: the caller then
+    /// takes the locking path, which reports errors properly.</summary>
+    private async Task<long?> TryCommitUnlockedAsync(PostgresTransactionWrites writes)
+    {
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            return await WriteAndCommitAsync(connection, writes, optimistic: true).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            foreach (var key in writes.RecordKeys)
+            {
+                _cache.Invalidate(key);
+            }
+
+            if (connection is not null)
+            {
+                await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
     private static async Task RollbackQuietlyAsync(NpgsqlConnection connection)
     {
         if (connection.State != System.Data.ConnectionState.Open)
