@@ -2,15 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using OrleansCausal.Gateway.Auth;
-using OrleansCausal.Gateway.Endpoints;
-using OrleansCausal.Gateway.Health;
 using OrleansCausal.Gateway.Hosting;
-using OrleansCausal.Gateway.Operations;
-using OrleansCausal.Replication;
-using OrleansCausal.Runtime.Hosting;
 
 namespace OrleansCausal.Gateway;
 
@@ -47,33 +40,13 @@ public static class SiloApplication
         }
 
         builder.WebHost.UseUrls([.. settings.Urls]);
-        builder.Services.AddSingleton(settings);
-        builder.Services.AddSingleton<ContextTokens>();
-        builder.Services.AddRecordStore(settings.Store, settings.Region);
         var orleans = OrleansSettings.Read(builder.Configuration);
-        builder.UseOrleans(silo => silo
-            .UseRegionClustering(settings, orleans)
-            .AddOrleansCausal(builder.Configuration)
-            .AddOrleansCausalOperations(builder.Configuration));
         builder.Services.AddSingleton(orleans);
-        // Registered after the silo: they start once it is up (store open) and stop before it.
-        builder.Services.AddHostedService<GatewayStartupService>();
-        builder.Services.AddOrleansCausalReplication(builder.Configuration);
-        builder.Services.AddGatewayHttp(builder.Configuration);
-        builder.AddOrleansCausalTelemetry();
+        builder.AddOrleansCausalSilo(settings, silo => silo.UseRegionClustering(settings, orleans));
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        app.UseGatewayHttp();
-        app.MapOpenApi();
-        app.MapKv();
-        app.MapStatus();
-        app.MapExplain();
-        app.MapDiagnostics();
-        app.MapExplorer();
-        app.MapHealth();
-        app.MapGroup(string.Empty).RequireApiKeyForReads().MapOrleansCausalReplication();
-        app.MapOrleansCausalOperations();
+        app.UseOrleansCausalSilo();
         return app;
     }
 }

@@ -5,8 +5,9 @@ using OrleansCausal.Core.Serialization;
 namespace OrleansCausal.Storage.Postgres;
 
 /// <summary>Merges of remote bins (replication): one transaction per call, applied in call order by one merge loop,
-/// records locked in key order, the inbound position saved in the same transaction. Merged bins never enter the
-/// change feed.</summary>
+/// the inbound position saved in the same transaction. A merge commits in one round trip when its records are cached
+/// or, during a catch-up of new keys, assumed new (every assumption checked by the write); otherwise it locks the
+/// records in key order first. Merged bins never enter the change feed.</summary>
 public sealed partial class PostgresRecordStore
 {
     public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
@@ -74,20 +75,21 @@ public sealed partial class PostgresRecordStore
 
         var keys = groups.Keys.ToList();
         keys.Sort(CompareKeys);
+        if (await TryMergeWithoutLockingAsync(groups, keys, position).ConfigureAwait(false) is { } fast)
+        {
+            return Finish(fast);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                var result = await MergeOnceAsync(groups, keys, position).ConfigureAwait(false);
-                foreach (var (key, version) in result.Changes)
-                {
-                    Raise(key, isLocal: true, version);
-                }
-
-                return result.Result;
+                return Finish(await MergeOnceAsync(groups, keys, position).ConfigureAwait(false));
             }
-            catch (Exception e) when (PostgresErrors.IsTransientConflict(e) && attempt < MaxConflictRetries)
+            catch (Exception e) when ((PostgresErrors.IsTransientConflict(e) || e is PostgresException { SqlState: PostgresSql.StaleRecordState })
+                && attempt < MaxConflictRetries)
             {
+                // A deadlock, or another writer created one of the new records between the lock and the write.
                 _logger.LogWarningRetry(Description, ((PostgresException)e).SqlState, attempt);
             }
             catch (Exception e) when (e is not (ForgedDotException or RecordStoreException))
@@ -96,6 +98,64 @@ public sealed partial class PostgresRecordStore
             }
         }
     }
+
+    private MergeResult Finish((MergeResult Result, List<(RecordKey Key, long Version)> Changes) merged)
+    {
+        foreach (var (key, version) in merged.Changes)
+        {
+            Raise(key, isLocal: true, version);
+        }
+
+        return merged.Result;
+    }
+
+    /// <summary>
+    /// The merge in one round trip, without reading the records first: each record is taken from the cache, or — when
+    /// the last merges found their uncached records absent (a catch-up of new keys) — assumed absent. The records are
+    /// written with their versions checked (<see cref="PostgresSql.UpdateRecords"/>) or created only if still absent
+    /// (<see cref="PostgresSql.InsertRecords"/>), so the transaction commits only if every assumption held, like the
+    /// put path's write from cached records. Null (nothing written) when an assumption was wrong, or when a bin under
+    /// this store's own replica is not covered by an assumed record (only the locked record can tell genuine from
+    /// forged): the caller then locks the records.
+    /// </summary>
+    private async Task<(MergeResult Result, List<(RecordKey Key, long Version)> Changes)?> TryMergeWithoutLockingAsync(
+        Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position)
+    {
+        var assumed = new Dictionary<RecordKey, (CausalRecord Record, long Version, bool Absent)>(keys.Count);
+        foreach (var key in keys)
+        {
+            if (_cache.TryGet(key, out var record, out var version))
+            {
+                assumed[key] = (record, version, false);
+            }
+            else if (_mergedKeysWereNew)
+            {
+                assumed[key] = (CausalRecord.Empty, 0, true);
+            }
+            else
+            {
+                return null;
+            }
+
+            if (groups[key].Any(bin => bin.Dot.Replica == _replica && !assumed[key].Record.Clock.Covers(bin.Dot)))
+            {
+                return null;
+            }
+        }
+
+        var writes = Compute(groups, keys, position, key => assumed[key]);
+        if (await TryCommitUnlockedAsync(writes.Writes).ConfigureAwait(false) is null)
+        {
+            _mergedKeysWereNew = false;
+            return null;
+        }
+
+        return Committed(writes.Writes, writes.Added);
+    }
+
+    /// <summary>True while the records the merges found missing from the cache were new (no row): the next merge then
+    /// assumes its uncached records are new too. Only the merge loop reads and writes it.</summary>
+    private bool _mergedKeysWereNew;
 
     private sealed class PendingMerge(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
     {
@@ -108,59 +168,86 @@ public sealed partial class PostgresRecordStore
         public TaskCompletionSource<MergeResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>One merge transaction: locks the records, merges, writes the bins that differ. Returns the result and
-    /// each changed record's new version.</summary>
+    /// <summary>One merge transaction: locks the records that exist, merges, writes the bins that differ and creates
+    /// the records that did not exist. Returns the result and each changed record's new version.</summary>
     private async Task<(MergeResult Result, List<(RecordKey Key, long Version)> Changes)> MergeOnceAsync(Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position)
     {
         await using var connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
-            var writes = new PostgresTransactionWrites { Position = position };
-            var added = 0;
-            foreach (var key in keys)
+            var stored = await BeginAndLockAsync(connection, keys, insertMissing: false).ConfigureAwait(false);
+            var uncachedWereNew = true;
+            var writes = Compute(groups, keys, position, key =>
             {
-                var rows = stored[key];
-                var record = Decode(key, rows);
-                foreach (var bin in groups[key])
+                if (!stored.TryGetValue(key, out var rows))
                 {
-                    // A dot under our own replica that our clock does not cover was never issued by us: forged or
-                    // corrupt. Accepting it would let a later put here issue the same dot again.
-                    if (bin.Dot.Replica == _replica && !record.Clock.Covers(bin.Dot))
-                    {
-                        throw new ForgedDotException(key, bin.Dot);
-                    }
+                    return (CausalRecord.Empty, 0, true);
                 }
 
-                var outcome = record.Merge(groups[key]);
-                if (!outcome.Changed)
-                {
-                    continue;
-                }
-
-                added += outcome.Added;
-                writes.AddRecord(key, record, outcome.Record, rows.Version, rows.Version + 1);
-                if (NotificationFor(key, rows.Version + 1) is { } payload)
-                {
-                    writes.Notifications.Add(payload);
-                }
-            }
-
-            await WriteAndCommitAsync(connection, writes).ConfigureAwait(false);
-            _notifier!.Enqueue(writes.Notifications);
-            var changes = new List<(RecordKey Key, long Version)>(writes.RecordKeys.Count);
-            for (var i = 0; i < writes.RecordKeys.Count; i++)
-            {
-                _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.NewVersions[i]);
-                changes.Add((writes.RecordKeys[i], writes.NewVersions[i]));
-            }
-
-            return (new MergeResult(added, writes.RecordKeys.ToArray()) { ChangedVersions = writes.NewVersions.ToArray() }, changes);
+                uncachedWereNew &= _cache.TryGet(key, out _, out _);
+                return (Decode(key, rows), rows.Version, false);
+            });
+            await WriteAndCommitAsync(connection, writes.Writes).ConfigureAwait(false);
+            _mergedKeysWereNew = uncachedWereNew;
+            return Committed(writes.Writes, writes.Added);
         }
         catch
         {
             await RollbackQuietlyAsync(connection).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>Merges each record's remote bins into its current state (from <paramref name="current"/>: the record,
+    /// its version, and whether it has no row yet) and collects what differs. Throws
+    /// <see cref="ForgedDotException"/> for a bin under this store's own replica that the record's clock does not cover.</summary>
+    private (PostgresTransactionWrites Writes, int Added) Compute(Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position,
+        Func<RecordKey, (CausalRecord Record, long Version, bool Absent)> current)
+    {
+        var writes = new PostgresTransactionWrites { Position = position };
+        var added = 0;
+        foreach (var key in keys)
+        {
+            var (record, version, absent) = current(key);
+            foreach (var bin in groups[key])
+            {
+                // A dot under our own replica that our clock does not cover was never issued by us: forged or
+                // corrupt. Accepting it would let a later put here issue the same dot again.
+                if (bin.Dot.Replica == _replica && !record.Clock.Covers(bin.Dot))
+                {
+                    throw new ForgedDotException(key, bin.Dot);
+                }
+            }
+
+            var outcome = record.Merge(groups[key]);
+            if (!outcome.Changed)
+            {
+                continue;
+            }
+
+            added += outcome.Added;
+            writes.AddRecord(key, record, outcome.Record, version, version + 1, create: absent);
+            if (NotificationFor(key, version + 1) is { } payload)
+            {
+                writes.Notifications.Add(payload);
+            }
+        }
+
+        return (writes, added);
+    }
+
+    /// <summary>After the commit: sends the notifications, caches the new records, and returns the result with each
+    /// changed record's new version.</summary>
+    private (MergeResult Result, List<(RecordKey Key, long Version)> Changes) Committed(PostgresTransactionWrites writes, int added)
+    {
+        _notifier!.Enqueue(writes.Notifications);
+        var changes = new List<(RecordKey Key, long Version)>(writes.RecordKeys.Count);
+        for (var i = 0; i < writes.RecordKeys.Count; i++)
+        {
+            _cache.Offer(writes.RecordKeys[i], writes.Records[i], writes.NewVersions[i]);
+            changes.Add((writes.RecordKeys[i], writes.NewVersions[i]));
+        }
+
+        return (new MergeResult(added, writes.RecordKeys.ToArray()) { ChangedVersions = writes.NewVersions.ToArray() }, changes);
     }
 }

@@ -18,8 +18,10 @@ public sealed partial class PostgresRecordStore
     private static readonly byte[] EmptyClockBytes = CausalBinaryCodec.EncodeVector(VersionVector.Empty);
 
     /// <summary>Round trip 1: BEGIN, a row for every record of <paramref name="keys"/> (sorted), the rows locked in
-    /// key order, and their bins. Returns each record's stored rows.</summary>
-    private async Task<Dictionary<RecordKey, PostgresStoredRows>> BeginAndLockAsync(NpgsqlConnection connection, IReadOnlyList<RecordKey> keys)
+    /// key order, and their bins. Returns each record's stored rows. Without <paramref name="insertMissing"/> no
+    /// placeholder rows are made: records without a row are absent from the result, and the write creates them
+    /// (<see cref="PostgresSql.InsertRecords"/>, which fails the transaction if another writer created one meanwhile).</summary>
+    private async Task<Dictionary<RecordKey, PostgresStoredRows>> BeginAndLockAsync(NpgsqlConnection connection, IReadOnlyList<RecordKey> keys, bool insertMissing = true)
     {
         var namespaces = new string[keys.Count];
         var names = new string[keys.Count];
@@ -33,11 +35,15 @@ public sealed partial class PostgresRecordStore
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         if (keys.Count > 0)
         {
-            var insert = new NpgsqlBatchCommand(_sql.InsertMissing);
-            insert.Parameters.Add(PostgresParameters.Text(namespaces));
-            insert.Parameters.Add(PostgresParameters.Text(names));
-            insert.Parameters.Add(new NpgsqlParameter { Value = EmptyClockBytes, NpgsqlDbType = NpgsqlDbType.Bytea });
-            batch.BatchCommands.Add(insert);
+            if (insertMissing)
+            {
+                var insert = new NpgsqlBatchCommand(_sql.InsertMissing);
+                insert.Parameters.Add(PostgresParameters.Text(namespaces));
+                insert.Parameters.Add(PostgresParameters.Text(names));
+                insert.Parameters.Add(new NpgsqlParameter { Value = EmptyClockBytes, NpgsqlDbType = NpgsqlDbType.Bytea });
+                batch.BatchCommands.Add(insert);
+            }
+
             var select = new NpgsqlBatchCommand(_sql.SelectForUpdate);
             select.Parameters.Add(PostgresParameters.Text(namespaces));
             select.Parameters.Add(PostgresParameters.Text(names));
@@ -75,7 +81,17 @@ public sealed partial class PostgresRecordStore
                 }
                 else if (PostgresBinRow.Read(reader, 2) is { } bin)
                 {
-                    stored[key].Add(bin);
+                    if (stored.TryGetValue(key, out var rows))
+                    {
+                        rows.Add(bin);
+                    }
+                    else if (insertMissing)
+                    {
+                        throw new InvalidOperationException($"Bins of {key}, whose record row was not locked, while locking records in {Description}.");
+                    }
+
+                    // Without placeholders: the record was created after its row was looked for (this statement reads a
+                    // later snapshot). It stays "absent" here, so the write's creation of it fails and the merge retries.
                 }
             }
         }
@@ -98,17 +114,31 @@ public sealed partial class PostgresRecordStore
             batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
         }
 
-        if (writes.RecordKeys.Count > 0)
+        var updated = Enumerable.Range(0, writes.RecordKeys.Count).Where(i => !writes.Created[i]).ToList();
+        if (updated.Count > 0)
         {
             // First: in the optimistic write this takes the row locks and checks the versions before any bin changes.
             var update = new NpgsqlBatchCommand(_sql.UpdateRecords);
-            update.Parameters.Add(PostgresParameters.Text([.. writes.RecordKeys.Select(k => k.Namespace)]));
-            update.Parameters.Add(PostgresParameters.Text([.. writes.RecordKeys.Select(k => k.Key)]));
-            update.Parameters.Add(PostgresParameters.Bytea([.. writes.RecordClocks]));
-            update.Parameters.Add(PostgresParameters.Bigint([.. writes.RecordVersions]));
-            update.Parameters.Add(PostgresParameters.Bigint([.. writes.NewVersions]));
-            update.Parameters.Add(new NpgsqlParameter { Value = (long)writes.RecordKeys.Count });
+            update.Parameters.Add(PostgresParameters.Text([.. updated.Select(i => writes.RecordKeys[i].Namespace)]));
+            update.Parameters.Add(PostgresParameters.Text([.. updated.Select(i => writes.RecordKeys[i].Key)]));
+            update.Parameters.Add(PostgresParameters.Bytea([.. updated.Select(i => writes.RecordClocks[i])]));
+            update.Parameters.Add(PostgresParameters.Bigint([.. updated.Select(i => writes.RecordVersions[i])]));
+            update.Parameters.Add(PostgresParameters.Bigint([.. updated.Select(i => writes.NewVersions[i])]));
+            update.Parameters.Add(new NpgsqlParameter { Value = (long)updated.Count });
             batch.BatchCommands.Add(update);
+        }
+
+        var created = Enumerable.Range(0, writes.RecordKeys.Count).Where(i => writes.Created[i]).ToList();
+        if (created.Count > 0)
+        {
+            // Also before the bins: it takes the new rows' locks (and checks no other writer made them meanwhile).
+            var creation = new NpgsqlBatchCommand(_sql.InsertRecords);
+            creation.Parameters.Add(PostgresParameters.Text([.. created.Select(i => writes.RecordKeys[i].Namespace)]));
+            creation.Parameters.Add(PostgresParameters.Text([.. created.Select(i => writes.RecordKeys[i].Key)]));
+            creation.Parameters.Add(PostgresParameters.Bytea([.. created.Select(i => writes.RecordClocks[i])]));
+            creation.Parameters.Add(PostgresParameters.Bigint([.. created.Select(i => writes.NewVersions[i])]));
+            creation.Parameters.Add(new NpgsqlParameter { Value = (long)created.Count });
+            batch.BatchCommands.Add(creation);
         }
 
         if (writes.Bins.DeleteCommand(_sql) is { } delete)
@@ -165,6 +195,41 @@ public sealed partial class PostgresRecordStore
         }
 
         return lastSequence;
+    }
+
+    /// <summary>Commits writes computed from records that were not locked (cached, or assumed absent) in one round trip,
+    /// their versions checked. Returns the last change-feed sequence allocated (0 if none), or null — nothing written,
+    /// the records' cache entries dropped — when a record was not as assumed or anything else failed: the caller then
+    /// takes the locking path, which reports errors properly.</summary>
+    private async Task<long?> TryCommitUnlockedAsync(PostgresTransactionWrites writes)
+    {
+        NpgsqlConnection? connection = null;
+        try
+        {
+            connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            return await WriteAndCommitAsync(connection, writes, optimistic: true).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            foreach (var key in writes.RecordKeys)
+            {
+                _cache.Invalidate(key);
+            }
+
+            if (connection is not null)
+            {
+                await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task RollbackQuietlyAsync(NpgsqlConnection connection)

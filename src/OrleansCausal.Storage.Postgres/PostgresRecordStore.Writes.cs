@@ -267,34 +267,13 @@ public sealed partial class PostgresRecordStore
             return false;
         }
 
-        NpgsqlConnection? connection = null;
-        try
+        if (await TryCommitUnlockedAsync(computed.Writes).ConfigureAwait(false) is not { } lastSequence)
         {
-            connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
-            computed.LastSequence = await WriteAndCommitAsync(connection, computed.Writes, optimistic: true).ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception)
-        {
-            foreach (var key in computed.Writes.RecordKeys)
-            {
-                _cache.Invalidate(key);
-            }
-
-            if (connection is not null)
-            {
-                await RollbackQuietlyAsync(connection).ConfigureAwait(false);
-            }
-
             return false;
         }
-        finally
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-            }
-        }
+
+        computed.LastSequence = lastSequence;
+        return true;
     }
 
     /// <summary>Applies the batch's writes, in queue order, to the current records: puts with Core's

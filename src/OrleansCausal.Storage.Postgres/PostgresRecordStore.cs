@@ -24,7 +24,9 @@ namespace OrleansCausal.Storage.Postgres;
 /// tested there) instead of being re-implemented in PL/pgSQL; the lock makes the read-compute-write one atomic step,
 /// so the dot counter <c>max(clock[R], context[R]) + 1</c> is computed from the latest committed record by exactly
 /// one writer at a time. Every change bumps the record's version by one; a batch computed from cached records
-/// commits in one round trip with the versions checked (compare-and-set) and falls back to locking otherwise.
+/// commits in one round trip with the versions checked (compare-and-set) and falls back to locking otherwise. A merge
+/// makes no placeholder rows: it creates its new records in the write, which fails if another writer created one
+/// meanwhile (see <see cref="PostgresSql.InsertRecords"/>).
 /// </para>
 /// <para>
 /// Durability: a put returns after COMMIT, which with the server defaults (<c>fsync = on</c>,

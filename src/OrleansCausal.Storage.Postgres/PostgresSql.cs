@@ -54,6 +54,22 @@ internal sealed class PostgresSql(string schema)
         SELECT {Q("expect_rows")}((SELECT count(*) FROM changed), $6)
         """;
 
+    /// <summary>
+    /// Creates records that had no row when their new state was computed (a merge's new keys: no placeholder row is
+    /// written first). A row that appeared meanwhile (another writer created the record) is left alone and fails the
+    /// whole transaction with SQLSTATE <see cref="StaleRecordState"/>; the new row stays locked until the commit, so
+    /// the bin statements that follow run under it as under <see cref="UpdateRecords"/>.
+    /// $1 namespaces, $2 keys, $3 clocks, $4 versions, $5 how many rows must be created.
+    /// </summary>
+    public string InsertRecords => $"""
+        WITH created AS (
+            INSERT INTO {Q("records")} (namespace, key, clock, version)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[])
+            ON CONFLICT (namespace, key) DO NOTHING
+            RETURNING 1)
+        SELECT {Q("expect_rows")}((SELECT count(*) FROM created), $5)
+        """;
+
     /// <summary>$1 namespaces, $2 keys, $3 regions, $4 epochs, $5 counters of the bins to delete.</summary>
     public string DeleteBins => $"""
         DELETE FROM {Q("bins")} AS b

@@ -11,6 +11,10 @@ internal sealed class PostgresTransactionWrites
 
     public List<byte[]> RecordClocks { get; } = [];
 
+    /// <summary>Per record: true when it had no row and is created (<see cref="PostgresSql.InsertRecords"/>), false
+    /// when its row is updated (<see cref="PostgresSql.UpdateRecords"/>).</summary>
+    public List<bool> Created { get; } = [];
+
     /// <summary>The version each record had when the new one was computed from it.</summary>
     public List<long> RecordVersions { get; } = [];
 
@@ -32,10 +36,12 @@ internal sealed class PostgresTransactionWrites
     public InboundPosition? Position { get; init; }
 
     /// <summary>Replaces the stored record <paramref name="before"/> (at <paramref name="version"/>) with
-    /// <paramref name="after"/> at <paramref name="newVersion"/>, writing only the bins that differ.</summary>
-    public void AddRecord(RecordKey key, CausalRecord before, CausalRecord after, long version, long newVersion)
+    /// <paramref name="after"/> at <paramref name="newVersion"/>, writing only the bins that differ; with
+    /// <paramref name="create"/> the record has no row yet (<paramref name="before"/> is empty) and one is inserted.</summary>
+    public void AddRecord(RecordKey key, CausalRecord before, CausalRecord after, long version, long newVersion, bool create = false)
     {
         RecordKeys.Add(key);
+        Created.Add(create);
         RecordClocks.Add(CausalBinaryCodec.EncodeVector(after.Clock));
         RecordVersions.Add(version);
         NewVersions.Add(newVersion);

@@ -15,6 +15,7 @@ public static class GatewayHttpExtensions
     /// <summary>Registers the gateway's HTTP services; <c>Gateway:*</c> is read and checked now.</summary>
     public static IServiceCollection AddGatewayHttp(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddRouting();
         services.AddProblemDetails();
         services.AddApiKeyAuthentication();
         services.AddGatewayBackPressure(GatewayOptions.Read(configuration));
@@ -23,11 +24,13 @@ public static class GatewayHttpExtensions
         return services;
     }
 
-    /// <summary>The middleware, in order: errors as problem details, authentication, authorization, rate limiting.</summary>
-    public static WebApplication UseGatewayHttp(this WebApplication app)
+    /// <summary>The middleware, in order: errors as problem details, routing, authentication, authorization, rate
+    /// limiting (the endpoints follow, see <see cref="SiloComposition.UseOrleansCausalSilo"/>).</summary>
+    public static IApplicationBuilder UseGatewayHttp(this IApplicationBuilder app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansCausal.Gateway.Auth;
 using Orleans.Dashboard;
 
@@ -14,14 +16,14 @@ public static class OperationsEndpoints
     public const string MetricsPath = "/metrics";
     public const string DashboardPath = "/dashboard";
 
-    public static WebApplication MapOrleansCausalOperations(this WebApplication app)
+    public static IEndpointRouteBuilder MapOrleansCausalOperations(this IEndpointRouteBuilder endpoints)
     {
-        app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(ApiKeyAuthentication.OperatorPolicy);
-        if (app.Configuration.GetValue(OperationsSiloBuilderExtensions.DashboardSetting, false))
+        endpoints.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(ApiKeyAuthentication.OperatorPolicy);
+        if (endpoints.ServiceProvider.GetRequiredService<IConfiguration>().GetValue(OperationsSiloBuilderExtensions.DashboardSetting, false))
         {
-            app.MapOrleansDashboard(routePrefix: DashboardPath).RequireAuthorization(ApiKeyAuthentication.OperatorPolicy);
+            endpoints.MapOrleansDashboard(routePrefix: DashboardPath).RequireAuthorization(ApiKeyAuthentication.OperatorPolicy);
         }
 
-        return app;
+        return endpoints;
     }
 }

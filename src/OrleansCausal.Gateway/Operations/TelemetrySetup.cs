@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -27,7 +28,7 @@ public static class TelemetrySetup
     /// (<c>OrleansCausal.Runtime.Grains</c>) — and every other grain on the application source.</summary>
     public static readonly string[] OrleansGrainCallSources = ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application"];
 
-    public static WebApplicationBuilder AddOrleansCausalTelemetry(this WebApplicationBuilder builder)
+    public static IHostApplicationBuilder AddOrleansCausalTelemetry(this IHostApplicationBuilder builder)
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointVariable]);
         var traces = TracesEnabled(builder.Configuration);

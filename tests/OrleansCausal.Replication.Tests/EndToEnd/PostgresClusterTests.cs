@@ -5,8 +5,8 @@ using OrleansCausal.Tests.Shared;
 namespace OrleansCausal.Replication.Tests.EndToEnd;
 
 /// <summary>
-/// The production shape: two regions, each with two silos sharing one PostgreSQL database (a real server over a real
-/// connection). Clients read-then-write through every silo while the regions are cut and healed; afterwards every
+/// Two regions, each an Orleans cluster of two silos sharing one PostgreSQL database (a real server over a real
+/// connection; Orleans' in-process membership — PostgreSQL clustering itself is what <see cref="ShipperKillTests"/> runs on). Clients read-then-write through every silo while the regions are cut and healed; afterwards every
 /// silo of every region answers identically (the silos' caches follow merges applied through the other silo via the
 /// store's notifications), and exactly one silo per region ships to the peer.
 /// </summary>

@@ -1,22 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
 using OrleansCausal.Core;
 using OrleansCausal.Core.Tokens;
 using OrleansCausal.Replication.Tests.TestCluster;
+using OrleansCausal.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace OrleansCausal.Replication.Tests.EndToEnd;
 
 /// <summary>
-/// Three real regions over HTTP; many clients do read-then-write (with the context of their read), blind writes and
-/// deletes at random regions while links are cut, healed, delayed, duplicated and reordered and silos restart on
-/// their stores. After a final heal every region must hold identical records, and the live siblings of every key
-/// must be exactly the acknowledged writes that no acknowledged write's context covered (an independent model
-/// kept by the test). Nothing may resurrect at a region in between. The seed is printed on failure; set
-/// OC_SEED to replay one.
+/// Three regions, each an Orleans test cluster serving HTTP: A and B one silo on SQLite, C two silos on one PostgreSQL
+/// database. Many clients do read-then-write (with the context of their read), blind writes and deletes at random
+/// silos of random regions while links are cut, healed, delayed, duplicated and reordered, silos restart on their
+/// stores, and halfway through one silo of C is killed (no graceful shutdown; C goes on with the other once Orleans
+/// has declared it dead). After a final heal every region must hold identical records, every silo must answer alike,
+/// and the live siblings of every key must be exactly the acknowledged writes that no acknowledged write's context
+/// covered (an independent model kept by the test): no acknowledged write is lost. Nothing may resurrect at a region
+/// in between. The seed is printed on failure; set OC_SEED to replay one.
 /// </summary>
-public sealed class RandomizedConvergenceTests(ITestOutputHelper output)
+[Collection(PostgresCollection.Name)]
+public sealed class RandomizedConvergenceTests(PostgresServer server, ITestOutputHelper output)
 {
     private const string Ns = "chaos";
-    private static readonly string[] RegionNames = ["A", "B", "C"];
+    private const string TwoSiloRegion = "C";
+    private static readonly string[] RegionNames = ["A", "B", TwoSiloRegion];
+    private static readonly TimeSpan DeclaredDeadWithin = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task ReadThenWriteAndBlindWrites_UnderLinkFaultsAndRestarts_ConvergeToModel()
@@ -40,29 +48,34 @@ public sealed class RandomizedConvergenceTests(ITestOutputHelper output)
             Regions = RegionNames,
             Seed = seed,
             Settings = new Dictionary<string, string?> { ["Limits:MaxSiblings"] = "1024" },
+            SilosInRegion = new Dictionary<string, int> { [TwoSiloRegion] = 2 },
+            StoreForRegion = async region => region == TwoSiloRegion ? "postgres:" + await server.CreateDatabaseAsync("chaos" + region.ToLowerInvariant()) : null,
         });
         var model = new WriteModel(new ContextTokenCodec(TestCluster.TestCluster.SigningKey));
         var gates = RegionNames.ToDictionary(r => r, _ => new RegionGate());
         var observer = new ResurrectionObserver();
         using var stop = new CancellationTokenSource();
+        var halfway = new Halfway(writers * opsPerWriter);
 
         var chaos = Task.Run(() => ChaosAsync(cluster, gates, new Random(seed ^ 0x5eed), stop.Token));
+        var kill = Task.Run(() => KillOneSiloHalfwayAsync(cluster, gates[TwoSiloRegion], halfway));
         var clients = Enumerable.Range(0, writers)
-            .Select(w => Task.Run(() => ClientAsync(cluster, gates, model, observer, new Random(seed + w), w, opsPerWriter, keys)))
+            .Select(w => Task.Run(() => ClientAsync(cluster, gates, model, observer, halfway, new Random(seed + w), w, opsPerWriter, keys)))
             .ToArray();
         await Task.WhenAll(clients);
         await stop.CancelAsync();
         var restarts = await chaos;
+        var killed = await kill;
 
         cluster.HealAll();
-        foreach (var region in cluster.Regions.Values)
+        foreach (var silo in cluster.Regions.Values.SelectMany(r => r.Silos))
         {
-            await region.Silos[0].StartAsync();
+            await silo.StartAsync();
         }
 
         await cluster.WaitForQuiescenceAsync(TimeSpan.FromSeconds(60));
         output.WriteLine(string.Join(Environment.NewLine, cluster.Proxy.Links.Select(l => l.ToString())));
-        output.WriteLine($"{model.Count} acknowledged writes, {restarts} silo restarts");
+        output.WriteLine($"{model.Count} acknowledged writes, {restarts} silo restarts, killed {killed}");
 
         await cluster.AssertConvergedAsync();
         model.AssertDotsUnique();
@@ -71,14 +84,15 @@ public sealed class RandomizedConvergenceTests(ITestOutputHelper output)
             var key = $"k{k}";
             var expected = model.ExpectedSiblings(Ns, key);
             string? context = null;
-            foreach (var regionName in RegionNames)
+            foreach (var silo in RegionNames.SelectMany(r => cluster[r].Silos))
             {
-                using var client = cluster[regionName].Client();
+                var regionName = cluster.Regions.Single(r => r.Value.Silos.Contains(silo)).Key;
+                using var client = silo.Client();
                 var read = await observer.ReadAsync(client, regionName, Ns, key);
                 Assert.True(expected.SequenceEqual(read.Siblings.Select(x => (x.Dot, x.Value))),
-                    $"Key {key} at region {regionName}: expected siblings [{string.Join(", ", expected)}] (acknowledged writes no later context covered), got {read}.");
+                    $"Key {key} at silo {silo}: expected siblings [{string.Join(", ", expected)}] (acknowledged writes no later context covered), got {read}.");
                 context ??= read.Context;
-                Assert.True(context == read.Context, $"Key {key}: region {regionName} returns context {read.Context}, another region {context}.");
+                Assert.True(context == read.Context, $"Key {key}: silo {silo} returns context {read.Context}, another silo {context}.");
             }
         }
 
@@ -86,15 +100,16 @@ public sealed class RandomizedConvergenceTests(ITestOutputHelper output)
     }
 
     private static async Task ClientAsync(TestCluster.TestCluster cluster, Dictionary<string, RegionGate> gates, WriteModel model,
-        ResurrectionObserver observer, Random random, int writer, int ops, int keys)
+        ResurrectionObserver observer, Halfway halfway, Random random, int writer, int ops, int keys)
     {
-        for (var i = 0; i < ops; i++)
+        for (var i = 0; i < ops; i++, halfway.Done())
         {
             var key = $"k{random.Next(keys)}";
             var value = $"\"w{writer}-{i}\"";
             var regionName = RegionNames[random.Next(RegionNames.Length)];
             using var lease = await gates[regionName].EnterAsync(gates, random);
-            using var client = cluster[lease.Region].Client();
+            var running = cluster[lease.Region].Silos.Where(s => s.IsRunning).ToList();
+            using var client = running[random.Next(running.Count)].Client();
             var roll = random.NextDouble();
             if (roll < 0.25)
             {
@@ -162,6 +177,81 @@ public sealed class RandomizedConvergenceTests(ITestOutputHelper output)
         }
 
         return restarts;
+    }
+
+    /// <summary>
+    /// Once half of all client operations are done, kills the silo of <see cref="TwoSiloRegion"/> that ships to the
+    /// most peers (client operations of the region drained first, so every write is either acknowledged or never
+    /// sent), then keeps the region's clients away until the surviving silo's Orleans membership has declared the
+    /// killed one dead. Returns the killed silo.
+    /// </summary>
+    private static async Task<string> KillOneSiloHalfwayAsync(TestCluster.TestCluster cluster, RegionGate gate, Halfway halfway)
+    {
+        await halfway.Reached;
+        var region = cluster[TwoSiloRegion];
+        var killed = "";
+        await gate.ExclusiveAsync(async () =>
+        {
+            var running = region.Silos.Where(s => s.IsRunning).ToList();
+            if (running.Count < 2)
+            {
+                throw new InvalidOperationException($"Region {TwoSiloRegion} should run two silos halfway through, it runs {running.Count}.");
+            }
+
+            var shipping = new List<(TestSilo Silo, int Peers)>();
+            foreach (var silo in running)
+            {
+                var peers = await silo.Services.GetRequiredService<Runtime.Replication.IReplicationStatus>().GetPeersAsync(CancellationToken.None);
+                shipping.Add((silo, peers.Count(p => p.IsShipping)));
+            }
+
+            var victim = shipping.OrderByDescending(s => s.Peers).ThenByDescending(s => s.Silo.Index).First().Silo;
+            var survivor = running.First(s => s != victim);
+            var address = victim.SiloAddress;
+            killed = $"{victim} ({address}, shipping to {shipping.First(s => s.Silo == victim).Peers} peers)";
+            await victim.KillAsync();
+            await WaitUntilDeclaredDeadAsync(survivor, address);
+        });
+        return killed;
+    }
+
+    private static async Task WaitUntilDeclaredDeadAsync(TestSilo survivor, string address)
+    {
+        var membership = survivor.Services.GetRequiredService<IClusterMembershipService>();
+        using var timeout = new CancellationTokenSource(DeclaredDeadWithin);
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(timeout.Token))
+            {
+                if (snapshot.Members.Values.Any(m => m.SiloAddress.ToString() == address && m.Status == SiloStatus.Dead))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+        }
+
+        throw new TimeoutException($"Silo {survivor} did not declare the killed silo {address} dead within {DeclaredDeadWithin.TotalSeconds:F0} s; " +
+            $"it sees {string.Join(", ", membership.CurrentSnapshot.Members.Values.Select(m => $"{m.SiloAddress} {m.Status}"))}.");
+    }
+
+    /// <summary>Counts finished client operations; <see cref="Reached"/> completes at half of them.</summary>
+    private sealed class Halfway(int total)
+    {
+        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _done;
+
+        public Task Reached => _reached.Task;
+
+        public void Done()
+        {
+            if (Interlocked.Increment(ref _done) == total / 2)
+            {
+                _reached.TrySetResult();
+            }
+        }
     }
 
     /// <summary>Client operations share a region; a restart waits for them to finish and turns new ones away.</summary>

@@ -4,8 +4,9 @@ using Xunit.Abstractions;
 namespace OrleansCausal.Replication.Tests.TestCluster;
 
 /// <summary>
-/// N regions × M silos in the test process, each a real <c>SiloApplication</c> on 127.0.0.1:0; each region has its
-/// own SQLite file in a temp directory shared by its silos. Replication runs over real HTTP through a
+/// N regions in the test process, each an Orleans test cluster of one or more silos (<see cref="TestRegion"/>) serving
+/// HTTP on 127.0.0.1:0; each region has its own store (a SQLite file in a temp directory, or a PostgreSQL database its
+/// silos share). Replication runs over real HTTP through a
 /// <see cref="LinkProxy"/>, whose per-link <see cref="LinkFaults"/> cut, heal, delay, duplicate and reorder
 /// batches. Usage:
 /// <code>
@@ -56,7 +57,13 @@ public sealed class TestCluster : IAsyncDisposable
             }
         }
 
-        await Task.WhenAll(cluster.Regions.Values.SelectMany(r => r.Silos).Select(s => s.StartAsync()));
+        await Task.WhenAll(cluster.Regions.Values.Select(async region =>
+        {
+            foreach (var silo in region.Silos)
+            {
+                await silo.StartAsync();
+            }
+        }));
         return cluster;
     }
 
@@ -65,41 +72,38 @@ public sealed class TestCluster : IAsyncDisposable
     {
         var directory = Path.Combine(_root, name);
         Directory.CreateDirectory(directory);
-        var region = new TestRegion(name, directory);
-        for (var i = 0; i < _options.SilosPerRegion; i++)
+        var silos = _options.SilosInRegion.TryGetValue(name, out var count) ? count : _options.SilosPerRegion;
+        if (silos > 1 && store is null)
         {
-            var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
-            {
-                ["Region"] = name,
-                ["Urls"] = "http://127.0.0.1:0",
-                ["Store"] = store ?? "sqlite:" + region.StorePath,
-                ["Context:SigningKey"] = SigningKey,
-                ["Namespaces:Open"] = "true",
-                ["Replication:InitialBackoff"] = "00:00:00.020",
-                ["Replication:MaxBackoff"] = "00:00:00.500",
-                ["Replication:HeartbeatInterval"] = "00:00:00.250",
-                ["Replication:IdlePollInterval"] = "00:00:00.250",
-                ["Replication:ShipperKeepAliveInterval"] = "00:00:00.250",
-                ["Replication:RequestTimeout"] = "00:00:05",
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Logging:LogLevel:OrleansCausal.Replication"] = "Error",
-                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Error",
-                ["Logging:LogLevel:OrleansCausal.Gateway"] = "Error",
-            };
-            if (_options.ReplicationSecret is not null)
-            {
-                settings["Replication:Secret"] = _options.ReplicationSecret;
-            }
-
-            foreach (var (key, value) in _options.Settings)
-            {
-                settings[key] = value;
-            }
-
-            var configure = _options.ConfigureServices;
-            region.Silos.Add(new TestSilo(region, i, settings, configure is null ? null : services => configure(name, services)));
+            throw new ArgumentException($"Region {name} has {silos} silos: they need a store they can share (a PostgreSQL database from StoreForRegion), as in production; SQLite serves one silo.");
         }
 
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Region"] = name,
+            ["Urls"] = "http://127.0.0.1:0",
+            ["Store"] = store ?? "sqlite:" + Path.Combine(directory, $"{name}.db"),
+            ["Context:SigningKey"] = SigningKey,
+            ["Namespaces:Open"] = "true",
+            ["Replication:InitialBackoff"] = "00:00:00.020",
+            ["Replication:MaxBackoff"] = "00:00:00.500",
+            ["Replication:HeartbeatInterval"] = "00:00:00.250",
+            ["Replication:IdlePollInterval"] = "00:00:00.250",
+            ["Replication:ShipperKeepAliveInterval"] = "00:00:00.250",
+            ["Replication:RequestTimeout"] = "00:00:05",
+        };
+        if (_options.ReplicationSecret is not null)
+        {
+            settings["Replication:Secret"] = _options.ReplicationSecret;
+        }
+
+        foreach (var (key, value) in _options.Settings)
+        {
+            settings[key] = value;
+        }
+
+        var configure = _options.ConfigureServices;
+        var region = new TestRegion(name, directory, silos, settings, configure is null ? null : services => configure(name, services));
         Regions[name] = region;
         return region;
     }
@@ -236,9 +240,9 @@ public sealed class TestCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var silo in Regions.Values.SelectMany(r => r.Silos))
+        foreach (var region in Regions.Values)
         {
-            await silo.DisposeAsync();
+            await region.DisposeAsync();
         }
 
         await Proxy.DisposeAsync();

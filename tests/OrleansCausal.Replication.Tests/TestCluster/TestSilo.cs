@@ -1,40 +1,37 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansCausal.Gateway;
+using Orleans.TestingHost;
 using OrleansCausal.Storage;
 
 namespace OrleansCausal.Replication.Tests.TestCluster;
 
-/// <summary>One silo of a test region: a real <see cref="SiloApplication"/> on 127.0.0.1 with an OS-assigned port.
-/// Stop and start again on the same store (the port changes; the link proxy follows).</summary>
+/// <summary>One silo of a test region: a silo of the region's Orleans test cluster, serving HTTP on 127.0.0.1 with an
+/// OS-assigned port. Stop (gracefully), kill (no graceful shutdown) and start again on the region's store; the port
+/// changes and the link proxy follows.</summary>
 public sealed class TestSilo : IAsyncDisposable
 {
     private readonly TestRegion _region;
-    private readonly Dictionary<string, string?> _settings;
-    private WebApplication? _app;
+    private InProcessSiloHandle? _handle;
 
-    private readonly Action<IServiceCollection>? _configureServices;
-
-    internal TestSilo(TestRegion region, int index, Dictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null)
+    internal TestSilo(TestRegion region, int index)
     {
-        _configureServices = configureServices;
         _region = region;
         Index = index;
-        _settings = settings;
     }
 
     public int Index { get; }
 
-    public bool IsRunning => _app is not null;
+    public bool IsRunning => _handle is not null;
 
     /// <summary>The silo's base address while it runs.</summary>
     public Uri BaseAddress { get; private set; } = null!;
 
-    public IServiceProvider Services => (_app ?? throw new InvalidOperationException($"Silo {_region.Name}/{Index} is stopped.")).Services;
+    public IServiceProvider Services => (_handle ?? throw new InvalidOperationException($"Silo {this} is stopped.")).SiloHost.Services;
+
+    /// <summary>The Orleans silo address while it runs (what <c>/v1/status</c> names as a peer's shipper).</summary>
+    public string SiloAddress => (_handle ?? throw new InvalidOperationException($"Silo {this} is stopped.")).SiloAddress.ToString();
 
     public IRecordStore Store => Services.GetRequiredService<IRecordStore>();
 
@@ -42,33 +39,36 @@ public sealed class TestSilo : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        if (_app is not null)
+        if (_handle is not null)
         {
             return;
         }
 
-        var app = SiloApplication.Build([], builder =>
-        {
-            builder.AddInMemoryCollection(_settings);
-            builder.Add(_region.Configuration);
-        }, _configureServices);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var handle = await _region.StartSiloAsync();
+        var address = handle.SiloHost.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         BaseAddress = new Uri(address.TrimEnd('/') + "/");
-        _app = app;
+        _handle = handle;
     }
 
+    /// <summary>An orderly stop: grains deactivate, the shipper flushes its checkpoint, the store closes.</summary>
     public async Task StopAsync()
     {
-        var app = _app;
-        if (app is null)
+        var handle = Interlocked.Exchange(ref _handle, null);
+        if (handle is not null)
         {
-            return;
+            await _region.StopSiloAsync(handle);
         }
+    }
 
-        _app = null;
-        await app.StopAsync();
-        await app.DisposeAsync();
+    /// <summary>A crash: Orleans' test cluster stops the silo without its graceful shutdown (no deactivations, no
+    /// leaving the membership); the region's other silos must notice it is gone.</summary>
+    public async Task KillAsync()
+    {
+        var handle = Interlocked.Exchange(ref _handle, null);
+        if (handle is not null)
+        {
+            await _region.KillSiloAsync(handle);
+        }
     }
 
     public async Task RestartAsync()
