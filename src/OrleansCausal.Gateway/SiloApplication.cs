@@ -49,7 +49,7 @@ public static class SiloApplication
         builder.WebHost.UseUrls([.. settings.Urls]);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ContextTokens>();
-        builder.Services.AddRecordStore(settings.Store, settings.Region);
+        builder.Services.AddRecordStore(settings.Store, settings.Region, StoreRegistration.OperationWindowOf(builder.Configuration));
         var orleans = OrleansSettings.Read(builder.Configuration);
         builder.UseOrleans(silo => silo
             .UseRegionClustering(settings, orleans)

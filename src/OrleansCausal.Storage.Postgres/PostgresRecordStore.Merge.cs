@@ -62,6 +62,7 @@ public sealed partial class PostgresRecordStore
     private async Task<MergeResult> MergeWithRetriesAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position)
     {
         var groups = new Dictionary<RecordKey, List<Bin>>();
+        var operations = new Dictionary<RecordKey, List<RememberedOperation>>();
         foreach (var keyed in bins)
         {
             if (!groups.TryGetValue(keyed.Key, out var group))
@@ -70,6 +71,10 @@ public sealed partial class PostgresRecordStore
             }
 
             group.Add(keyed.Bin);
+            if (keyed.Operations.Count > 0)
+            {
+                (operations.TryGetValue(keyed.Key, out var remembered) ? remembered : operations[keyed.Key] = []).AddRange(keyed.Operations);
+            }
         }
 
         var keys = groups.Keys.ToList();
@@ -78,7 +83,7 @@ public sealed partial class PostgresRecordStore
         {
             try
             {
-                var result = await MergeOnceAsync(groups, keys, position).ConfigureAwait(false);
+                var result = await MergeOnceAsync(groups, operations, keys, position).ConfigureAwait(false);
                 foreach (var (key, version) in result.Changes)
                 {
                     Raise(key, isLocal: true, version);
@@ -110,7 +115,8 @@ public sealed partial class PostgresRecordStore
 
     /// <summary>One merge transaction: locks the records, merges, writes the bins that differ. Returns the result and
     /// each changed record's new version.</summary>
-    private async Task<(MergeResult Result, List<(RecordKey Key, long Version)> Changes)> MergeOnceAsync(Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position)
+    private async Task<(MergeResult Result, List<(RecordKey Key, long Version)> Changes)> MergeOnceAsync(
+        Dictionary<RecordKey, List<Bin>> groups, Dictionary<RecordKey, List<RememberedOperation>> operations, List<RecordKey> keys, InboundPosition? position)
     {
         await using var connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
         try
@@ -132,7 +138,7 @@ public sealed partial class PostgresRecordStore
                     }
                 }
 
-                var outcome = record.Merge(groups[key]);
+                var outcome = record.Merge(groups[key], operations.GetValueOrDefault(key), _options.Operations);
                 if (!outcome.Changed)
                 {
                     continue;

@@ -11,6 +11,9 @@ internal sealed class PostgresTransactionWrites
 
     public List<byte[]> RecordClocks { get; } = [];
 
+    /// <summary>Each record's encoded remembered operations (null: none).</summary>
+    public List<byte[]?> RecordOperations { get; } = [];
+
     /// <summary>The version each record had when the new one was computed from it.</summary>
     public List<long> RecordVersions { get; } = [];
 
@@ -37,6 +40,7 @@ internal sealed class PostgresTransactionWrites
     {
         RecordKeys.Add(key);
         RecordClocks.Add(CausalBinaryCodec.EncodeVector(after.Clock));
+        RecordOperations.Add(after.Operations.Count == 0 ? null : CausalBinaryCodec.EncodeOperations(after.Operations));
         RecordVersions.Add(version);
         NewVersions.Add(newVersion);
         Records.Add(after);
