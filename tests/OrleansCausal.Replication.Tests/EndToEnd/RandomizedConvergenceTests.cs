@@ -13,7 +13,7 @@ namespace OrleansCausal.Replication.Tests.EndToEnd;
 /// kept by the test). Nothing may resurrect at a region in between. The seed is printed on failure; set
 /// OC_SEED to replay one.
 /// </summary>
-public sealed class RandomizedConvergenceTests(ITestOutputHelper output)
+public sealed partial class RandomizedConvergenceTests(ITestOutputHelper output)
 {
     private const string Ns = "chaos";
     private static readonly string[] RegionNames = ["A", "B", "C"];
