@@ -10,4 +10,9 @@ public sealed record KeyedBin(RecordKey Key, Bin Bin)
 {
     /// <summary>Remembered operations of the record sent with this bin (empty on most entries).</summary>
     public IReadOnlyList<RememberedOperation> Operations { get; init; } = [];
+
+    public bool Equals(KeyedBin? other) =>
+        other is not null && Key == other.Key && Bin.Equals(other.Bin) && Operations.SequenceEqual(other.Operations);
+
+    public override int GetHashCode() => HashCode.Combine(Key, Bin);
 }

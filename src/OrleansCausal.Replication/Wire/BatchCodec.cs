@@ -241,6 +241,12 @@ public static class BatchCodec
     private static void ReadOperations(ref SpanReader reader, List<KeyedBin> bins)
     {
         var count = reader.ReadCount(bins.Count, "count of entries with remembered operations");
+        if (count == 0)
+        {
+            // The section is written only when some entry has operations: a zero count is stray trailing bytes.
+            throw new BatchFormatException($"{reader.Remaining + 1} unexpected trailing bytes after the last entry.");
+        }
+
         var previous = -1;
         for (var i = 0; i < count; i++)
         {
