@@ -98,19 +98,4 @@ public sealed class PostgresPerBinSchemaTests(PostgresServer server) : PostgresT
 
         await transaction.CommitAsync(Ct);
     }
-
-    private async Task<List<string>> QueryAsync(string sql)
-    {
-        await using var connection = new NpgsqlConnection(Database);
-        await connection.OpenAsync(Ct);
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync(Ct);
-        var rows = new List<string>();
-        while (await reader.ReadAsync(Ct))
-        {
-            rows.Add(reader.GetString(0));
-        }
-
-        return rows;
-    }
 }

@@ -54,13 +54,4 @@ public sealed class SqliteOperationsSchemaTests : SqliteFileTestBase
         version.ExecuteNonQuery();
         transaction.Commit();
     }
-
-    private static object? Raw(string path, string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
 }

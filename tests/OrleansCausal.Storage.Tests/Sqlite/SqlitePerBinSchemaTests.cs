@@ -146,13 +146,4 @@ public sealed class SqlitePerBinSchemaTests : SqliteFileTestBase
         await store.OpenAsync(Ct);
         return store;
     }
-
-    private static object? Raw(string path, string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
 }
