@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OrleansCausal.Core;
 using OrleansCausal.Runtime.Client;
 using OrleansCausal.Runtime.Records;
 using OrleansCausal.Runtime.Tests.Support;
@@ -190,6 +191,30 @@ public sealed class IdempotencyKeyTests : IAsyncLifetime
 
         Assert.Equal(4, body.RootElement.GetProperty("siblings").GetArrayLength());
         Assert.Equal([("\"10D\"", 3), ("\"10F\"", 1)], values);
+    }
+
+    [Fact]
+    public async Task Get_WhenAnotherRegionAcceptedTheSameOperation_ShowsOneCopy_AndExplainMarksTheOther()
+    {
+        const string path = "/v1/kv/default/two-regions";
+        var local = await SendAsync(Keyed(KvApi.Put(path, "\"10D\""), "queue-msg-1"));
+        var remote = RemoteBins.Next(new RecordKey("default", "two-regions"), "\"10D\"");
+        await RemoteBins.MergeAsync(_probe.Inner, remote with
+        {
+            Bin = new Bin(remote.Bin.Dot, remote.Bin.Value, remote.Bin.Context, remote.Bin.WrittenAt, operationId: "queue-msg-1"),
+        });
+
+        var read = await Http.SendForRecordAsync(KvApi.Get(path, local.Record.Context));
+        using var explain = JsonDocument.Parse(await Http.GetStringAsync("/v1/explain/default/two-regions"));
+        var bins = explain.RootElement.GetProperty("bins").EnumerateArray()
+            .ToDictionary(b => b.GetProperty("dot").GetString()!, b => b.TryGetProperty("hidden", out var hidden) && hidden.GetBoolean());
+
+        // Region A sorts before region B: the local copy is the one shown.
+        Assert.Equal(local.Record.Dots, read.Dots);
+        Assert.Equal(2, bins.Count);
+        Assert.False(bins[local.Record.Dots[0]]);
+        Assert.True(bins[remote.Bin.Dot.ToString()]);
+        Assert.True((await SendAsync(Keyed(KvApi.Put(path, "\"10D\""), "queue-msg-1"))).Replayed);
     }
 
     [Theory]
