@@ -54,7 +54,7 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             var live = 0;
             for (var i = 0; i < _bins.Length; i++)
             {
-                if (!_bins[i].IsTombstone && !hidden[i])
+                if (!_bins[i].IsTombstone && !IsHidden(hidden, i))
                 {
                     live++;
                 }
@@ -69,7 +69,7 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             var k = 0;
             for (var i = 0; i < _bins.Length; i++)
             {
-                if (!_bins[i].IsTombstone && !hidden[i])
+                if (!_bins[i].IsTombstone && !IsHidden(hidden, i))
                 {
                     siblings[k++] = _bins[i];
                 }
@@ -131,7 +131,7 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             var hidden = Hidden();
             for (var i = 0; i < _bins.Length; i++)
             {
-                if (!_bins[i].IsTombstone && !hidden[i])
+                if (!_bins[i].IsTombstone && !IsHidden(hidden, i))
                 {
                     return true;
                 }
@@ -151,7 +151,7 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
     public bool IsShown(Bin bin)
     {
         var index = IndexOf(bin.Dot);
-        return index >= 0 && !Hidden()[index];
+        return index >= 0 && !IsHidden(Hidden(), index);
     }
 
     /// <summary>The dot under which the record holds operation <paramref name="operationId"/>: the shown bin carrying it,
@@ -165,7 +165,7 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
         {
             if (string.Equals(_bins[i].OperationId, operationId, StringComparison.Ordinal))
             {
-                if (!hidden[i])
+                if (!IsHidden(hidden, i))
                 {
                     return _bins[i].Dot;
                 }
@@ -448,7 +448,10 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
 
     private static Dot Min(Dot? a, Dot b) => a is { } x && x.CompareTo(b) < 0 ? x : b;
 
-    /// <summary>Which bins are not shown (see <see cref="IsShown"/>), by index; computed once per record.</summary>
+    private static bool IsHidden(bool[] hidden, int index) => index < hidden.Length && hidden[index];
+
+    /// <summary>Which bins are not shown (see <see cref="IsShown"/>), by index (empty when none is); computed once per
+    /// record.</summary>
     private bool[] Hidden()
     {
         if (_hidden is { } known)
@@ -456,7 +459,6 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             return known;
         }
 
-        var hidden = new bool[_bins.Length];
         Dictionary<string, Dot>? smallest = null;
         foreach (var bin in _bins)
         {
@@ -466,8 +468,11 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             }
         }
 
+        // No bin carries an operation id (the common case): nothing is hidden, and nothing is allocated per bin.
+        bool[] hidden = [];
         if (smallest is not null)
         {
+            hidden = new bool[_bins.Length];
             var superseded = new HashSet<string>(StringComparer.Ordinal);
             foreach (var operation in _operations)
             {
