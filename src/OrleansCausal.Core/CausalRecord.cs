@@ -7,18 +7,33 @@ namespace OrleansCausal.Core;
 /// Invariants kept by every operation: no bin is covered by another bin's context; the clock covers every
 /// bin's dot and context; the clock never goes backwards.
 /// </para>
+/// <para>
+/// Operations (idempotency): a record also holds the set of operations it remembers (<see cref="Operations"/>:
+/// operation id → dot and accepted time), stored and replicated with it, merged by union and bounded by an
+/// <see cref="OperationWindow"/>. The bins stay exactly those of the plain dotted-bins CRDT; which of them are
+/// <em>shown</em> is a function of the bins, the clock and that set (<see cref="IsShown"/>): of the bins carrying one
+/// operation id only the one with the smallest dot is shown, and none once any instance of that operation was
+/// superseded (its dot is covered by the clock but no bin holds it). Because the shown bins are a function of state
+/// that converges, every region shows the same ones.
+/// </para>
 /// </summary>
 public sealed class CausalRecord : IEquatable<CausalRecord>
 {
-    public static readonly CausalRecord Empty = new([], VersionVector.Empty);
+    public static readonly CausalRecord Empty = new([], VersionVector.Empty, []);
 
     private readonly Bin[] _bins;
+    private readonly RememberedOperation[] _operations;
+    private bool[]? _hidden;
 
-    private CausalRecord(Bin[] sortedBins, VersionVector clock)
+    private CausalRecord(Bin[] sortedBins, VersionVector clock, RememberedOperation[] sortedOperations)
     {
         _bins = sortedBins;
         Clock = clock;
+        _operations = sortedOperations;
     }
+
+    /// <summary>The operations the record remembers (inside its window), sorted by dot.</summary>
+    public IReadOnlyList<RememberedOperation> Operations => _operations;
 
     /// <summary>Every bin, tombstones included, sorted by dot.</summary>
     public IReadOnlyList<Bin> Bins => _bins;
@@ -29,15 +44,17 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
     /// <summary>The causal context a reader takes away: the record clock.</summary>
     public VersionVector Context => Clock;
 
-    /// <summary>The live values (siblings): every bin that is not a tombstone, sorted by dot.</summary>
+    /// <summary>The live values (siblings): every shown bin (see <see cref="IsShown"/>) that is not a tombstone,
+    /// sorted by dot.</summary>
     public IReadOnlyList<Bin> Siblings
     {
         get
         {
+            var hidden = Hidden();
             var live = 0;
-            foreach (var bin in _bins)
+            for (var i = 0; i < _bins.Length; i++)
             {
-                if (!bin.IsTombstone)
+                if (!_bins[i].IsTombstone && !IsHidden(hidden, i))
                 {
                     live++;
                 }
@@ -49,12 +66,12 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             }
 
             var siblings = new Bin[live];
-            var i = 0;
-            foreach (var bin in _bins)
+            var k = 0;
+            for (var i = 0; i < _bins.Length; i++)
             {
-                if (!bin.IsTombstone)
+                if (!_bins[i].IsTombstone && !IsHidden(hidden, i))
                 {
-                    siblings[i++] = bin;
+                    siblings[k++] = _bins[i];
                 }
             }
 
@@ -62,14 +79,59 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
         }
     }
 
-    /// <summary>False when the record was never written or every bin is a tombstone ("not found").</summary>
+    /// <summary>The distinct live values, each with the dots of the siblings holding exactly that JSON text, in the
+    /// order of their first dot.</summary>
+    public IReadOnlyList<ValueGroup> Values
+    {
+        get
+        {
+            var order = new List<string>();
+            var dots = new Dictionary<string, List<Dot>>(StringComparer.Ordinal);
+            foreach (var bin in Siblings)
+            {
+                if (!dots.TryGetValue(bin.Value!, out var list))
+                {
+                    dots[bin.Value!] = list = [];
+                    order.Add(bin.Value!);
+                }
+
+                list.Add(bin.Dot);
+            }
+
+            return order.Select(v => new ValueGroup(v, dots[v])).ToArray();
+        }
+    }
+
+    /// <summary>One sibling per distinct value — of those holding it, the latest accepted (then the largest dot) —
+    /// sorted by dot: what resolvers choose from, so that each distinct value counts once.</summary>
+    public IReadOnlyList<Bin> DistinctSiblings
+    {
+        get
+        {
+            var latest = new Dictionary<string, Bin>(StringComparer.Ordinal);
+            foreach (var bin in Siblings)
+            {
+                if (!latest.TryGetValue(bin.Value!, out var held) || (bin.WrittenAt, bin.Dot).CompareTo((held.WrittenAt, held.Dot)) > 0)
+                {
+                    latest[bin.Value!] = bin;
+                }
+            }
+
+            var distinct = latest.Values.ToArray();
+            Array.Sort(distinct, static (a, b) => a.Dot.CompareTo(b.Dot));
+            return distinct;
+        }
+    }
+
+    /// <summary>False when the record was never written or every shown bin is a tombstone ("not found").</summary>
     public bool HasLiveValue
     {
         get
         {
-            foreach (var bin in _bins)
+            var hidden = Hidden();
+            for (var i = 0; i < _bins.Length; i++)
             {
-                if (!bin.IsTombstone)
+                if (!_bins[i].IsTombstone && !IsHidden(hidden, i))
                 {
                     return true;
                 }
@@ -80,10 +142,72 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
     }
 
     /// <summary>
+    /// Whether <paramref name="bin"/> (one of <see cref="Bins"/>) is shown. A bin without an operation id always is.
+    /// A bin with operation id <c>k</c> is shown when (1) no instance of <c>k</c> — a remembered entry or a bin with
+    /// that id — is superseded here, i.e. has a dot the clock covers but no bin holds, and (2) its dot is the smallest
+    /// of the bins holding <c>k</c>. The other instances stay stored (covered by the clock, dropped by the next write
+    /// whose context covers them) but are never shown, counted by resolvers or returned as siblings.
+    /// </summary>
+    public bool IsShown(Bin bin)
+    {
+        var index = IndexOf(bin.Dot);
+        return index >= 0 && !IsHidden(Hidden(), index);
+    }
+
+    /// <summary>The dot under which the record holds operation <paramref name="operationId"/>: the shown bin carrying it,
+    /// else the smallest dot of any instance (a hidden bin or a remembered entry); null when the record does not
+    /// remember the operation (never seen, or outside the window).</summary>
+    public Dot? FindOperation(string operationId)
+    {
+        Dot? found = null;
+        var hidden = Hidden();
+        for (var i = 0; i < _bins.Length; i++)
+        {
+            if (string.Equals(_bins[i].OperationId, operationId, StringComparison.Ordinal))
+            {
+                if (!IsHidden(hidden, i))
+                {
+                    return _bins[i].Dot;
+                }
+
+                found = Min(found, _bins[i].Dot);
+            }
+        }
+
+        foreach (var operation in _operations)
+        {
+            if (string.Equals(operation.Id, operationId, StringComparison.Ordinal))
+            {
+                found = Min(found, operation.Dot);
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
     /// Rebuilds a record from stored parts, checking the invariants (a corrupt store must not be served).
     /// </summary>
-    public static CausalRecord Restore(IEnumerable<Bin> bins, VersionVector clock)
+    public static CausalRecord Restore(IEnumerable<Bin> bins, VersionVector clock, IEnumerable<RememberedOperation>? operations = null)
     {
+        var remembered = operations?.ToArray() ?? [];
+        Array.Sort(remembered, static (a, b) => a.Dot.CompareTo(b.Dot));
+        for (var i = 1; i < remembered.Length; i++)
+        {
+            if (remembered[i].Dot == remembered[i - 1].Dot)
+            {
+                throw new InvalidDataException($"Two remembered operations share dot {remembered[i].Dot}.");
+            }
+        }
+
+        foreach (var operation in remembered)
+        {
+            if (!OperationIds.IsValid(operation.Id))
+            {
+                throw new InvalidDataException($"The remembered operation at {operation.Dot} has an invalid id: {OperationIds.Describe(operation.Id)}.");
+            }
+        }
+
         var sorted = bins.ToArray();
         Array.Sort(sorted, static (a, b) => a.Dot.CompareTo(b.Dot));
         for (var i = 0; i < sorted.Length; i++)
@@ -107,7 +231,7 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             }
         }
 
-        return sorted.Length == 0 && clock.IsEmpty ? Empty : new CausalRecord(sorted, clock);
+        return sorted.Length == 0 && clock.IsEmpty && remembered.Length == 0 ? Empty : new CausalRecord(sorted, clock, remembered);
     }
 
     /// <summary>
@@ -121,10 +245,22 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
     /// travels with the bin: every region that receives it drops the same bins, and their dots stay covered by
     /// the clock, so they can never come back.
     /// </para>
+    /// <para>
+    /// With an <paramref name="operationId"/>, the bin carries it and the record remembers it (within
+    /// <paramref name="window"/>, <see cref="OperationWindow.Default"/> when null). The caller first checks
+    /// <see cref="FindOperation"/>: a put of an operation the record already holds is a replay and must not be applied,
+    /// so this method refuses it.
+    /// </para>
     /// </summary>
-    public PutOutcome Put(ReplicaId replica, string? value, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue, string? writer = null)
+    public PutOutcome Put(ReplicaId replica, string? value, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue, string? writer = null,
+        string? operationId = null, OperationWindow? window = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBins, 1);
+        if (operationId is not null && FindOperation(operationId) is { } held)
+        {
+            throw new InvalidOperationException($"The record already holds operation '{operationId}' (at {held}); a replay is answered, not applied.");
+        }
+
         var counter = Math.Max(Clock.Get(replica), context.Get(replica)) + 1;
         var dot = new Dot(replica, counter);
 
@@ -156,7 +292,7 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             pruned = survivorCount - remaining;
         }
 
-        var written = new Bin(dot, value, effectiveContext, writtenAt, writer);
+        var written = new Bin(dot, value, effectiveContext, writtenAt, writer, operationId);
         var bins = new Bin[survivorCount - pruned + 1];
         var k = 0;
         var inserted = false;
@@ -182,24 +318,40 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
         }
 
         var clock = Clock.Join(effectiveContext).With(dot);
-        return new PutOutcome(new CausalRecord(bins, clock), written, pruned);
+        var operations = operationId is null
+            ? _operations
+            : (window ?? OperationWindow.Default).Apply(_operations.Append(RememberedOperation.Of(written)));
+        return new PutOutcome(new CausalRecord(bins, clock, operations), written, pruned);
     }
 
     /// <summary>delete(context): a put whose value is a tombstone.</summary>
-    public PutOutcome Delete(ReplicaId replica, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue, string? writer = null) =>
-        Put(replica, null, context, writtenAt, maxBins, writer);
+    public PutOutcome Delete(ReplicaId replica, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue, string? writer = null,
+        string? operationId = null, OperationWindow? window = null) =>
+        Put(replica, null, context, writtenAt, maxBins, writer, operationId, window);
 
     /// <summary>
     /// merge(remote bins): each incoming bin is skipped when its dot is already present, or is covered by the
     /// clock but absent (it was seen and superseded); otherwise it is added. Then every bin covered by another
     /// bin's context is dropped, and the clock is joined with each added bin's dot and context.
     /// Commutative, associative and idempotent.
+    /// <para>
+    /// Operations: the remembered set becomes <c>window(remembered ∪ incoming remembered ∪ the operation of every
+    /// incoming bin that carries one)</c> — skipped bins included, since a bin that arrives already superseded is
+    /// exactly the instance that tells this region the operation was overwritten. Union and the window (a function of
+    /// the set alone) keep the merge commutative, associative and idempotent.
+    /// </para>
     /// </summary>
-    public MergeOutcome Merge(IEnumerable<Bin> incoming)
+    public MergeOutcome Merge(IEnumerable<Bin> incoming, IEnumerable<RememberedOperation>? remembered = null, OperationWindow? window = null)
     {
         List<Bin>? added = null;
+        List<RememberedOperation>? learned = null;
         foreach (var bin in incoming)
         {
+            if (bin.OperationId is not null)
+            {
+                (learned ??= []).Add(RememberedOperation.Of(bin));
+            }
+
             if (Clock.Covers(bin.Dot) || ContainsDot(added, bin.Dot))
             {
                 continue;
@@ -208,9 +360,25 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             (added ??= []).Add(bin);
         }
 
+        if (remembered is not null)
+        {
+            (learned ??= []).AddRange(remembered);
+        }
+
+        var operations = _operations;
+        if (learned is not null)
+        {
+            var candidate = (window ?? OperationWindow.Default).Apply(_operations.Concat(learned));
+            if (!candidate.AsSpan().SequenceEqual(_operations))
+            {
+                operations = candidate;
+            }
+        }
+
+        var operationsChanged = !ReferenceEquals(operations, _operations);
         if (added is null)
         {
-            return new MergeOutcome(this, 0);
+            return operationsChanged ? new MergeOutcome(new CausalRecord(_bins, Clock, operations), 0, true) : new MergeOutcome(this, 0);
         }
 
         // Existing bins never cover each other, and the clock covers every existing bin's context, so an added bin
@@ -243,7 +411,7 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
 
         var sorted = survivors.ToArray();
         Array.Sort(sorted, static (a, b) => a.Dot.CompareTo(b.Dot));
-        return new MergeOutcome(new CausalRecord(sorted, clock), added.Count);
+        return new MergeOutcome(new CausalRecord(sorted, clock, operations), added.Count, operationsChanged);
     }
 
     public bool Equals(CausalRecord? other)
@@ -253,7 +421,8 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
             return true;
         }
 
-        if (other is null || !Clock.Equals(other.Clock) || _bins.Length != other._bins.Length)
+        if (other is null || !Clock.Equals(other.Clock) || _bins.Length != other._bins.Length ||
+            !_operations.AsSpan().SequenceEqual(other._operations))
         {
             return false;
         }
@@ -273,7 +442,85 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
 
     public override int GetHashCode() => HashCode.Combine(Clock, _bins.Length);
 
-    public override string ToString() => $"[{string.Join(", ", _bins.Select(b => b.ToString()))}] clock {Clock}";
+    public override string ToString() =>
+        $"[{string.Join(", ", _bins.Select(b => b.ToString()))}] clock {Clock}" +
+        (_operations.Length == 0 ? string.Empty : $" ops [{string.Join(", ", _operations)}]");
+
+    private static Dot Min(Dot? a, Dot b) => a is { } x && x.CompareTo(b) < 0 ? x : b;
+
+    private static bool IsHidden(bool[] hidden, int index) => index < hidden.Length && hidden[index];
+
+    /// <summary>Which bins are not shown (see <see cref="IsShown"/>), by index (empty when none is); computed once per
+    /// record.</summary>
+    private bool[] Hidden()
+    {
+        if (_hidden is { } known)
+        {
+            return known;
+        }
+
+        Dictionary<string, Dot>? smallest = null;
+        foreach (var bin in _bins)
+        {
+            if (bin.OperationId is { } id && !(smallest ??= new(StringComparer.Ordinal)).ContainsKey(id))
+            {
+                smallest[id] = bin.Dot; // bins are sorted by dot: the first one seen is the smallest
+            }
+        }
+
+        // No bin carries an operation id (the common case): nothing is hidden, and nothing is allocated per bin.
+        bool[] hidden = [];
+        if (smallest is not null)
+        {
+            hidden = new bool[_bins.Length];
+            var superseded = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var operation in _operations)
+            {
+                if (smallest.ContainsKey(operation.Id) && Clock.Covers(operation.Dot) &&
+                    IndexOf(operation.Dot) < 0)
+                {
+                    superseded.Add(operation.Id);
+                }
+            }
+
+            for (var i = 0; i < _bins.Length; i++)
+            {
+                if (_bins[i].OperationId is { } id)
+                {
+                    hidden[i] = superseded.Contains(id) || smallest[id] != _bins[i].Dot;
+                }
+            }
+        }
+
+        _hidden = hidden;
+        return hidden;
+    }
+
+    /// <summary>The index of the bin with <paramref name="dot"/> (bins are sorted by dot), or -1.</summary>
+    private int IndexOf(Dot dot)
+    {
+        int low = 0, high = _bins.Length - 1;
+        while (low <= high)
+        {
+            var middle = low + ((high - low) / 2);
+            var order = _bins[middle].Dot.CompareTo(dot);
+            if (order == 0)
+            {
+                return middle;
+            }
+
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return -1;
+    }
 
     private static bool ContainsDot(List<Bin>? bins, Dot dot)
     {

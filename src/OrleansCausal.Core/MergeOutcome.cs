@@ -1,8 +1,9 @@
 namespace OrleansCausal.Core;
 
-/// <summary>The result of merging remote bins: the record after the merge and how many incoming bins were new
-/// (0 means the merge changed nothing — a duplicate or already-superseded delivery).</summary>
-public readonly record struct MergeOutcome(CausalRecord Record, int Added)
+/// <summary>The result of merging remote bins: the record after the merge, how many incoming bins were new, and
+/// whether the record learned of operations it did not remember (ids of bins it never held, or that another region
+/// saw superseded). Nothing changed when both are none — a duplicate or already-superseded delivery.</summary>
+public readonly record struct MergeOutcome(CausalRecord Record, int Added, bool OperationsChanged = false)
 {
-    public bool Changed => Added > 0;
+    public bool Changed => Added > 0 || OperationsChanged;
 }

@@ -78,14 +78,15 @@ internal sealed class PostgresBinChanges
     }
 
     /// <summary>The INSERT of the added bins, or null when there are none.</summary>
-    public NpgsqlBatchCommand? InsertCommand(PostgresSql sql)
+    /// <param name="withOperations">False only for the schema-2 migration, which runs before the operation column exists.</param>
+    public NpgsqlBatchCommand? InsertCommand(PostgresSql sql, bool withOperations = true)
     {
         if (_inserts.Count == 0)
         {
             return null;
         }
 
-        var command = new NpgsqlBatchCommand(sql.InsertBins);
+        var command = new NpgsqlBatchCommand(withOperations ? sql.InsertBins : sql.InsertBinsWithoutOperations);
         command.Parameters.Add(PostgresParameters.Text([.. _insertNamespaces]));
         command.Parameters.Add(PostgresParameters.Text([.. _insertKeys]));
         command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Region)]));
@@ -95,6 +96,11 @@ internal sealed class PostgresBinChanges
         command.Parameters.Add(PostgresParameters.Bytea([.. _inserts.Select(b => b.Context)]));
         command.Parameters.Add(PostgresParameters.Timestamptz([.. _inserts.Select(b => b.WrittenAt)]));
         command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Writer)]));
+        if (withOperations)
+        {
+            command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Operation)]));
+        }
+
         return command;
     }
 }

@@ -6,10 +6,10 @@ namespace OrleansCausal.Storage.Postgres;
 /// <summary>
 /// One bin as a row of the <c>bins</c> table: the dot (replica region, replica epoch, counter), the value (NULL for a
 /// tombstone), the writer's context (the codec's vector encoding), the accepted time (millisecond precision, as
-/// in the codec) and the writer's name (NULL when unknown). Counters are <c>ulong</c> and stored in a <c>bigint</c> bit for bit (an unchecked cast both ways),
+/// in the codec), the writer's name (NULL when unknown) and the operation id (NULL when none). Counters are <c>ulong</c> and stored in a <c>bigint</c> bit for bit (an unchecked cast both ways),
 /// so every counter round-trips; the database never orders bins by counter.
 /// </summary>
-internal readonly record struct PostgresBinRow(string Region, long Epoch, long Counter, string? Value, byte[] Context, DateTime WrittenAt, string? Writer)
+internal readonly record struct PostgresBinRow(string Region, long Epoch, long Counter, string? Value, byte[] Context, DateTime WrittenAt, string? Writer, string? Operation)
 {
     public static PostgresBinRow From(Bin bin) => new(
         bin.Dot.Replica.Region.Value,
@@ -18,10 +18,11 @@ internal readonly record struct PostgresBinRow(string Region, long Epoch, long C
         bin.Value,
         CausalBinaryCodec.EncodeVector(bin.Context),
         DateTimeOffset.FromUnixTimeMilliseconds(bin.WrittenAt.ToUnixTimeMilliseconds()).UtcDateTime,
-        bin.Writer);
+        bin.Writer,
+        bin.OperationId);
 
     /// <summary>How many columns <see cref="Read"/> reads (the columns of <see cref="PostgresSql"/>'s bin selects).</summary>
-    public const int ColumnCount = 7;
+    public const int ColumnCount = 8;
 
     /// <summary>Reads the bin columns starting at <paramref name="first"/> (see <see cref="PostgresSql.SelectBins"/>);
     /// null when they are NULL (a record without bins in a LEFT JOIN).</summary>
@@ -35,7 +36,8 @@ internal readonly record struct PostgresBinRow(string Region, long Epoch, long C
                 reader.IsDBNull(first + 3) ? null : reader.GetString(first + 3),
                 reader.GetFieldValue<byte[]>(first + 4),
                 reader.GetFieldValue<DateTime>(first + 5),
-                reader.IsDBNull(first + 6) ? null : reader.GetString(first + 6));
+                reader.IsDBNull(first + 6) ? null : reader.GetString(first + 6),
+                reader.IsDBNull(first + 7) ? null : reader.GetString(first + 7));
 
     /// <summary>The dot columns of <paramref name="dot"/>, for deletes.</summary>
     public static (string Region, long Epoch, long Counter) Columns(Dot dot) =>
@@ -58,7 +60,7 @@ internal readonly record struct PostgresBinRow(string Region, long Epoch, long C
         try
         {
             var writtenAt = new DateTimeOffset(DateTime.SpecifyKind(WrittenAt, DateTimeKind.Utc));
-            return new Bin(dot, Value, CausalBinaryCodec.DecodeVector(Context), writtenAt, Writer);
+            return new Bin(dot, Value, CausalBinaryCodec.DecodeVector(Context), writtenAt, Writer, Operation);
         }
         catch (ArgumentException e)
         {

@@ -87,7 +87,7 @@ internal static class PostgresBlobMigration
         update.Parameters.Add(PostgresParameters.Text([.. page.Select(p => p.Key.Key)]));
         update.Parameters.Add(PostgresParameters.Bytea(clocks));
         batch.BatchCommands.Add(update);
-        if (bins.InsertCommand(sql) is { } insert)
+        if (bins.InsertCommand(sql, withOperations: false) is { } insert)
         {
             batch.BatchCommands.Add(insert);
         }

@@ -63,6 +63,7 @@ public sealed partial class PostgresRecordStore
     private async Task<MergeResult> MergeWithRetriesAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position)
     {
         var groups = new Dictionary<RecordKey, List<Bin>>();
+        var operations = new Dictionary<RecordKey, List<RememberedOperation>>();
         foreach (var keyed in bins)
         {
             if (!groups.TryGetValue(keyed.Key, out var group))
@@ -71,11 +72,15 @@ public sealed partial class PostgresRecordStore
             }
 
             group.Add(keyed.Bin);
+            if (keyed.Operations.Count > 0)
+            {
+                (operations.TryGetValue(keyed.Key, out var remembered) ? remembered : operations[keyed.Key] = []).AddRange(keyed.Operations);
+            }
         }
 
         var keys = groups.Keys.ToList();
         keys.Sort(CompareKeys);
-        if (await TryMergeWithoutLockingAsync(groups, keys, position).ConfigureAwait(false) is { } fast)
+        if (await TryMergeWithoutLockingAsync(groups, operations, keys, position).ConfigureAwait(false) is { } fast)
         {
             return Finish(fast);
         }
@@ -84,7 +89,7 @@ public sealed partial class PostgresRecordStore
         {
             try
             {
-                return Finish(await MergeOnceAsync(groups, keys, position).ConfigureAwait(false));
+                return Finish(await MergeOnceAsync(groups, operations, keys, position).ConfigureAwait(false));
             }
             catch (Exception e) when ((PostgresErrors.IsTransientConflict(e) || e is PostgresException { SqlState: PostgresSql.StaleRecordState })
                 && attempt < MaxConflictRetries)
@@ -119,7 +124,7 @@ public sealed partial class PostgresRecordStore
     /// forged): the caller then locks the records.
     /// </summary>
     private async Task<(MergeResult Result, List<(RecordKey Key, long Version)> Changes)?> TryMergeWithoutLockingAsync(
-        Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position)
+        Dictionary<RecordKey, List<Bin>> groups, Dictionary<RecordKey, List<RememberedOperation>> operations, List<RecordKey> keys, InboundPosition? position)
     {
         var assumed = new Dictionary<RecordKey, (CausalRecord Record, long Version, bool Absent)>(keys.Count);
         foreach (var key in keys)
@@ -143,7 +148,7 @@ public sealed partial class PostgresRecordStore
             }
         }
 
-        var writes = Compute(groups, keys, position, key => assumed[key]);
+        var writes = Compute(groups, operations, keys, position, key => assumed[key]);
         if (await TryCommitUnlockedAsync(writes.Writes).ConfigureAwait(false) is null)
         {
             _mergedKeysWereNew = false;
@@ -170,14 +175,15 @@ public sealed partial class PostgresRecordStore
 
     /// <summary>One merge transaction: locks the records that exist, merges, writes the bins that differ and creates
     /// the records that did not exist. Returns the result and each changed record's new version.</summary>
-    private async Task<(MergeResult Result, List<(RecordKey Key, long Version)> Changes)> MergeOnceAsync(Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position)
+    private async Task<(MergeResult Result, List<(RecordKey Key, long Version)> Changes)> MergeOnceAsync(
+        Dictionary<RecordKey, List<Bin>> groups, Dictionary<RecordKey, List<RememberedOperation>> operations, List<RecordKey> keys, InboundPosition? position)
     {
         await using var connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             var stored = await BeginAndLockAsync(connection, keys, insertMissing: false).ConfigureAwait(false);
             var uncachedWereNew = true;
-            var writes = Compute(groups, keys, position, key =>
+            var writes = Compute(groups, operations, keys, position, key =>
             {
                 if (!stored.TryGetValue(key, out var rows))
                 {
@@ -201,7 +207,8 @@ public sealed partial class PostgresRecordStore
     /// <summary>Merges each record's remote bins into its current state (from <paramref name="current"/>: the record,
     /// its version, and whether it has no row yet) and collects what differs. Throws
     /// <see cref="ForgedDotException"/> for a bin under this store's own replica that the record's clock does not cover.</summary>
-    private (PostgresTransactionWrites Writes, int Added) Compute(Dictionary<RecordKey, List<Bin>> groups, List<RecordKey> keys, InboundPosition? position,
+    private (PostgresTransactionWrites Writes, int Added) Compute(
+        Dictionary<RecordKey, List<Bin>> groups, Dictionary<RecordKey, List<RememberedOperation>> operations, List<RecordKey> keys, InboundPosition? position,
         Func<RecordKey, (CausalRecord Record, long Version, bool Absent)> current)
     {
         var writes = new PostgresTransactionWrites { Position = position };
@@ -219,7 +226,7 @@ public sealed partial class PostgresRecordStore
                 }
             }
 
-            var outcome = record.Merge(groups[key]);
+            var outcome = record.Merge(groups[key], operations.GetValueOrDefault(key), _options.Operations);
             if (!outcome.Changed)
             {
                 continue;

@@ -12,7 +12,7 @@ namespace OrleansCausal.Storage.Postgres;
 public sealed partial class PostgresRecordStore
 {
     /// <summary>The columns of <see cref="PostgresSql.SelectForUpdate"/> and <see cref="PostgresSql.SelectBins"/>.</summary>
-    private const int RecordColumns = 4;
+    private const int RecordColumns = 5;
     private const int BinColumns = 2 + PostgresBinRow.ColumnCount;
 
     private static readonly byte[] EmptyClockBytes = CausalBinaryCodec.EncodeVector(VersionVector.Empty);
@@ -77,7 +77,8 @@ public sealed partial class PostgresRecordStore
                 var key = new RecordKey(reader.GetString(0), reader.GetString(1));
                 if (reader.FieldCount == RecordColumns)
                 {
-                    stored[key] = new PostgresStoredRows(reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2), reader.GetInt64(3));
+                    stored[key] = new PostgresStoredRows(
+                        reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2), reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4));
                 }
                 else if (PostgresBinRow.Read(reader, 2) is { } bin)
                 {
@@ -125,6 +126,7 @@ public sealed partial class PostgresRecordStore
             update.Parameters.Add(PostgresParameters.Bigint([.. updated.Select(i => writes.RecordVersions[i])]));
             update.Parameters.Add(PostgresParameters.Bigint([.. updated.Select(i => writes.NewVersions[i])]));
             update.Parameters.Add(new NpgsqlParameter { Value = (long)updated.Count });
+            update.Parameters.Add(PostgresParameters.Bytea([.. updated.Select(i => writes.RecordOperations[i])]));
             batch.BatchCommands.Add(update);
         }
 
@@ -138,6 +140,7 @@ public sealed partial class PostgresRecordStore
             creation.Parameters.Add(PostgresParameters.Bytea([.. created.Select(i => writes.RecordClocks[i])]));
             creation.Parameters.Add(PostgresParameters.Bigint([.. created.Select(i => writes.NewVersions[i])]));
             creation.Parameters.Add(new NpgsqlParameter { Value = (long)created.Count });
+            creation.Parameters.Add(PostgresParameters.Bytea([.. created.Select(i => writes.RecordOperations[i])]));
             batch.BatchCommands.Add(creation);
         }
 

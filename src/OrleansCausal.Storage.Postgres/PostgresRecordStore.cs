@@ -177,8 +177,9 @@ public sealed partial class PostgresRecordStore : IRecordStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows ??= new PostgresStoredRows(reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetInt64(0));
-                if (PostgresBinRow.Read(reader, 2) is { } bin)
+                rows ??= new PostgresStoredRows(
+                    reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetInt64(0), reader.IsDBNull(2) ? null : reader.GetFieldValue<byte[]>(2));
+                if (PostgresBinRow.Read(reader, 3) is { } bin)
                 {
                     rows.Add(bin);
                 }
@@ -300,10 +301,11 @@ public sealed partial class PostgresRecordStore : IRecordStore
                 var key = new RecordKey(reader.GetString(0), reader.GetString(1));
                 if (rows.Count == 0 || rows[^1].Key != key)
                 {
-                    rows.Add((key, new PostgresStoredRows(reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3), reader.GetInt64(2))));
+                    rows.Add((key, new PostgresStoredRows(
+                        reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3), reader.GetInt64(2), reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4))));
                 }
 
-                if (PostgresBinRow.Read(reader, 4) is { } bin)
+                if (PostgresBinRow.Read(reader, 5) is { } bin)
                 {
                     rows[^1].Rows.Add(bin);
                 }

@@ -32,4 +32,8 @@ public sealed class PostgresRecordStoreOptions
 
     /// <summary>The longest wait between two attempts to re-establish the LISTEN connection after it was lost.</summary>
     public TimeSpan ListenReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The window of operations a record remembers, applied when merging remote bins; the same in every
+    /// region and in the record grains (<c>Idempotency:*</c>).</summary>
+    public OperationWindow Operations { get; set; } = OperationWindow.Default;
 }

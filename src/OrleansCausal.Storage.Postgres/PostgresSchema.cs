@@ -9,7 +9,7 @@ namespace OrleansCausal.Storage.Postgres;
 /// </summary>
 internal static class PostgresSchema
 {
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     /// <summary>Migration n brings the schema from version n-1 to n. Add new ones at the end; never edit old ones.</summary>
     private static readonly Func<PostgresSql, string>[] Migrations =
@@ -70,6 +70,11 @@ internal static class PostgresSchema
                 found_at timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (namespace, key));
             """,
+        // Operation ids (idempotent writes): NULL in every existing row, which reads as before.
+        sql => $"""
+            ALTER TABLE {sql.Q("bins")} ADD COLUMN operation text NULL;
+            ALTER TABLE {sql.Q("records")} ADD COLUMN operations bytea NULL;
+            """,
     ];
 
     /// <summary>C# steps run after migration n's SQL, in the same transaction (index n-1; null when none).</summary>
@@ -77,6 +82,7 @@ internal static class PostgresSchema
     [
         null,
         PostgresBlobMigration.RunAsync,
+        null,
     ];
 
     /// <summary>Brings the schema to <see cref="CurrentVersion"/> inside <paramref name="transaction"/>; returns the

@@ -25,7 +25,7 @@ internal sealed class PostgresSql(string schema)
     /// so that concurrent transactions lock in one global order and cannot deadlock on each other. Every writer of a
     /// record's bins holds this lock, so the bins read after it (<see cref="SelectBins"/>) are the latest committed.</summary>
     public string SelectForUpdate => $"""
-        SELECT r.namespace, r.key, r.clock, r.version FROM {Q("records")} AS r
+        SELECT r.namespace, r.key, r.clock, r.version, r.operations FROM {Q("records")} AS r
         WHERE (r.namespace, r.key) IN (SELECT u.namespace, u.key FROM unnest($1::text[], $2::text[]) AS u(namespace, key))
         ORDER BY r.namespace, r.key
         FOR UPDATE
@@ -43,12 +43,13 @@ internal sealed class PostgresSql(string schema)
     /// locks the row and re-checks the version on the latest committed row, and fails the whole transaction with
     /// SQLSTATE <see cref="StaleRecordState"/> when any record changed meanwhile. It runs before the bin statements,
     /// so they only ever run under the row lock.
-    /// $1 namespaces, $2 keys, $3 new clocks, $4 expected versions, $5 new versions, $6 how many rows must change.
+    /// $1 namespaces, $2 keys, $3 new clocks, $4 expected versions, $5 new versions, $6 how many rows must change,
+    /// $7 the remembered operations (NULL: none).
     /// </summary>
     public string UpdateRecords => $"""
         WITH changed AS (
-            UPDATE {Q("records")} AS r SET clock = u.clock, version = u.new_version
-            FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::bigint[]) AS u(namespace, key, clock, version, new_version)
+            UPDATE {Q("records")} AS r SET clock = u.clock, version = u.new_version, operations = u.operations
+            FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::bigint[], $7::bytea[]) AS u(namespace, key, clock, version, new_version, operations)
             WHERE r.namespace = u.namespace AND r.key = u.key AND r.version = u.version
             RETURNING 1)
         SELECT {Q("expect_rows")}((SELECT count(*) FROM changed), $6)
@@ -59,12 +60,13 @@ internal sealed class PostgresSql(string schema)
     /// written first). A row that appeared meanwhile (another writer created the record) is left alone and fails the
     /// whole transaction with SQLSTATE <see cref="StaleRecordState"/>; the new row stays locked until the commit, so
     /// the bin statements that follow run under it as under <see cref="UpdateRecords"/>.
-    /// $1 namespaces, $2 keys, $3 clocks, $4 versions, $5 how many rows must be created.
+    /// $1 namespaces, $2 keys, $3 clocks, $4 versions, $5 how many rows must be created, $6 the remembered operations
+    /// (NULL: none).
     /// </summary>
     public string InsertRecords => $"""
         WITH created AS (
-            INSERT INTO {Q("records")} (namespace, key, clock, version)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[])
+            INSERT INTO {Q("records")} (namespace, key, clock, version, operations)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $6::bytea[])
             ON CONFLICT (namespace, key) DO NOTHING
             RETURNING 1)
         SELECT {Q("expect_rows")}((SELECT count(*) FROM created), $5)
@@ -79,8 +81,14 @@ internal sealed class PostgresSql(string schema)
         """;
 
     /// <summary>$1 namespaces, $2 keys, $3 regions, $4 epochs, $5 counters, $6 values, $7 contexts, $8 accepted times,
-    /// $9 writers.</summary>
+    /// $9 writers, $10 operation ids.</summary>
     public string InsertBins => $"""
+        INSERT INTO {Q("bins")} (namespace, key, replica_region, replica_epoch, counter, value, context, written_at, writer, operation)
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bytea[], $8::timestamptz[], $9::text[], $10::text[])
+        """;
+
+    /// <summary>As <see cref="InsertBins"/> without the operation ids: the schema-2 columns, for that migration.</summary>
+    public string InsertBinsWithoutOperations => $"""
         INSERT INTO {Q("bins")} (namespace, key, replica_region, replica_epoch, counter, value, context, written_at, writer)
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bytea[], $8::timestamptz[], $9::text[])
         """;
@@ -114,10 +122,10 @@ internal sealed class PostgresSql(string schema)
         ON CONFLICT (source) DO UPDATE SET applied_through = excluded.applied_through
         """;
 
-    /// <summary>One record: its version and clock, then one row per bin (bin columns NULL when it has none); a
-    /// single statement, so one snapshot.</summary>
+    /// <summary>One record: its version, clock and remembered operations, then one row per bin (bin columns NULL when
+    /// it has none); a single statement, so one snapshot.</summary>
     public string ReadRecord => $"""
-        SELECT r.version, r.clock, {BinColumns("b")} FROM {Q("records")} AS r
+        SELECT r.version, r.clock, r.operations, {BinColumns("b")} FROM {Q("records")} AS r
         LEFT JOIN {Q("bins")} AS b ON b.namespace = r.namespace AND b.key = r.key
         WHERE r.namespace = $1 AND r.key = $2
         """;
@@ -141,14 +149,14 @@ internal sealed class PostgresSql(string schema)
 
     /// <summary>The columns <see cref="PostgresBinRow"/> is read from, in order.</summary>
     private static string BinColumns(string alias) =>
-        $"{alias}.replica_region, {alias}.replica_epoch, {alias}.counter, {alias}.value, {alias}.context, {alias}.written_at, {alias}.writer";
+        $"{alias}.replica_region, {alias}.replica_epoch, {alias}.counter, {alias}.value, {alias}.context, {alias}.written_at, {alias}.writer, {alias}.operation";
 
     /// <summary>A page of records in key order with their bins, in one statement (one snapshot).</summary>
     private string Scan(string where, string limit) => $"""
         WITH r AS (
-            SELECT namespace, key, clock, version FROM {Q("records")} {where}
+            SELECT namespace, key, clock, version, operations FROM {Q("records")} {where}
             ORDER BY namespace, key LIMIT {limit})
-        SELECT r.namespace, r.key, r.version, r.clock, {BinColumns("b")} FROM r
+        SELECT r.namespace, r.key, r.version, r.clock, r.operations, {BinColumns("b")} FROM r
         LEFT JOIN {Q("bins")} AS b ON b.namespace = r.namespace AND b.key = r.key
         ORDER BY r.namespace, r.key
         """;

@@ -9,7 +9,7 @@ namespace OrleansCausal.Storage.Postgres;
 /// NULL (its blob could not be migrated: see <see cref="PostgresBlobMigration"/>) or whose rows are damaged is
 /// reported as corrupt.
 /// </summary>
-internal sealed class PostgresStoredRows(byte[]? clock, long version)
+internal sealed class PostgresStoredRows(byte[]? clock, long version, byte[]? operations = null)
 {
     private readonly List<PostgresBinRow> _bins = [];
 
@@ -32,6 +32,6 @@ internal sealed class PostgresStoredRows(byte[]? clock, long version)
             bins[i] = _bins[i].ToBin();
         }
 
-        return CausalRecord.Restore(bins, decodedClock);
+        return CausalRecord.Restore(bins, decodedClock, operations is null ? null : CausalBinaryCodec.DecodeOperations(operations));
     }
 }

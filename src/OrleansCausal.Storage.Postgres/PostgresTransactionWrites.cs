@@ -15,6 +15,9 @@ internal sealed class PostgresTransactionWrites
     /// when its row is updated (<see cref="PostgresSql.UpdateRecords"/>).</summary>
     public List<bool> Created { get; } = [];
 
+    /// <summary>Each record's encoded remembered operations (null: none).</summary>
+    public List<byte[]?> RecordOperations { get; } = [];
+
     /// <summary>The version each record had when the new one was computed from it.</summary>
     public List<long> RecordVersions { get; } = [];
 
@@ -43,6 +46,7 @@ internal sealed class PostgresTransactionWrites
         RecordKeys.Add(key);
         Created.Add(create);
         RecordClocks.Add(CausalBinaryCodec.EncodeVector(after.Clock));
+        RecordOperations.Add(after.Operations.Count == 0 ? null : CausalBinaryCodec.EncodeOperations(after.Operations));
         RecordVersions.Add(version);
         NewVersions.Add(newVersion);
         Records.Add(after);

@@ -2,23 +2,29 @@ using OrleansCausal.Core;
 
 namespace OrleansCausal.Storage.Sqlite;
 
-/// <summary>merge of remote bins (<see cref="CausalRecord.Merge"/>), all-or-nothing, with the inbound position.</summary>
-internal sealed class MergeOperation(IReadOnlyList<KeyedBin> bins, InboundPosition? position, ReplicaId replica, CancellationToken cancellationToken)
+/// <summary>merge of remote bins and remembered operations (<see cref="CausalRecord.Merge"/>), all-or-nothing, with the
+/// inbound position.</summary>
+internal sealed class MergeOperation(IReadOnlyList<KeyedBin> bins, InboundPosition? position, ReplicaId replica, OperationWindow window, CancellationToken cancellationToken)
     : WriteOperation<MergeResult>(cancellationToken)
 {
     protected override MergeResult Execute(WriteBatch batch)
     {
         var byKey = new Dictionary<RecordKey, List<Bin>>();
+        var operations = new Dictionary<RecordKey, List<RememberedOperation>>();
         var order = new List<RecordKey>();
-        foreach (var (key, bin) in bins)
+        foreach (var keyed in bins)
         {
-            if (!byKey.TryGetValue(key, out var list))
+            if (!byKey.TryGetValue(keyed.Key, out var list))
             {
-                byKey[key] = list = [];
-                order.Add(key);
+                byKey[keyed.Key] = list = [];
+                order.Add(keyed.Key);
             }
 
-            list.Add(bin);
+            list.Add(keyed.Bin);
+            if (keyed.Operations.Count > 0)
+            {
+                (operations.TryGetValue(keyed.Key, out var remembered) ? remembered : operations[keyed.Key] = []).AddRange(keyed.Operations);
+            }
         }
 
         // Compute everything first: a refused bin must leave the whole batch unapplied.
@@ -34,7 +40,7 @@ internal sealed class MergeOperation(IReadOnlyList<KeyedBin> bins, InboundPositi
                 }
             }
 
-            outcomes.Add((key, current.Merge(byKey[key])));
+            outcomes.Add((key, current.Merge(byKey[key], operations.GetValueOrDefault(key), window)));
         }
 
         var added = 0;

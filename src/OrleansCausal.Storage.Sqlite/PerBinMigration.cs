@@ -47,7 +47,12 @@ internal static class PerBinMigration
     public static void Apply(SqliteConnection connection, string path, ILogger logger)
     {
         SqliteSchema.Execute(connection, Schema);
-        using var commands = new WriterCommands(connection);
+        // Statements of schema 2's own columns: later migrations add columns that the writer's statements fill.
+        using var upsertRecord = WriterCommands.Create(connection,
+            "INSERT INTO records (namespace, key, version, clock) VALUES ($p0, $p1, 1, $p2)", "$p0", "$p1", "$p2");
+        using var insertBin = WriterCommands.Create(connection,
+            "INSERT INTO bins (namespace, key, replica, counter, value, context, written_at, writer) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7)",
+            "$p0", "$p1", "$p2", "$p3", "$p4", "$p5", "$p6", "$p7");
         using var corrupt = WriterCommands.Create(connection,
             $"INSERT INTO {CorruptTable} (namespace, key, record, error) VALUES ($p0, $p1, $p2, $p3)", "$p0", "$p1", "$p2", "$p3");
         using var select = connection.CreateCommand();
@@ -68,14 +73,19 @@ internal static class PerBinMigration
                     Log.LogErrorCorruptRecord(logger, path, key.ToString(), error);
                     WriterCommands.Bind(corrupt, key.Namespace, key.Key, data, error.Message);
                     corrupt.ExecuteNonQuery();
-                    commands.UpsertRecord(key, 1, []);
+                    WriterCommands.Bind(upsertRecord, key.Namespace, key.Key, Array.Empty<byte>());
+                    upsertRecord.ExecuteNonQuery();
                     continue;
                 }
 
-                commands.UpsertRecord(key, 1, CausalBinaryCodec.EncodeVector(record.Clock));
+                WriterCommands.Bind(upsertRecord, key.Namespace, key.Key, CausalBinaryCodec.EncodeVector(record.Clock));
+                upsertRecord.ExecuteNonQuery();
                 foreach (var bin in record.Bins)
                 {
-                    commands.InsertBin(key, BinRow.From(bin));
+                    var row = BinRow.From(bin);
+                    WriterCommands.Bind(insertBin, key.Namespace, key.Key, row.Replica, row.Counter, (object?)row.Value ?? DBNull.Value, row.Context, row.WrittenAtMs,
+                        (object?)row.Writer ?? DBNull.Value);
+                    insertBin.ExecuteNonQuery();
                 }
             }
         }

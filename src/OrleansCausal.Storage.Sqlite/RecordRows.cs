@@ -12,21 +12,23 @@ namespace OrleansCausal.Storage.Sqlite;
 /// </summary>
 internal static class RecordRows
 {
-    /// <summary>One record: version, clock, then the bin columns (no row when the record was never written).</summary>
+    /// <summary>One record: version, clock, remembered operations, then the bin columns (no row when the record was
+    /// never written).</summary>
     public const string SelectOne =
-        $"SELECT r.version, r.clock, {BinRow.Columns} FROM records r LEFT JOIN bins b ON b.namespace = r.namespace AND b.key = r.key " +
+        $"SELECT r.version, r.clock, r.operations, {BinRow.Columns} FROM records r LEFT JOIN bins b ON b.namespace = r.namespace AND b.key = r.key " +
         "WHERE r.namespace = $p0 AND r.key = $p1";
 
-    /// <summary>A page of records in key order: namespace, key, version, clock, then the bin columns.</summary>
+    /// <summary>A page of records in key order: namespace, key, version, clock, remembered operations, then the bin
+    /// columns.</summary>
     public const string SelectFirstPage =
-        "SELECT r.namespace, r.key, r.version, r.clock, " + BinRow.Columns + " FROM " +
-        "(SELECT namespace, key, version, clock FROM records ORDER BY namespace, key LIMIT $p0) r " +
+        "SELECT r.namespace, r.key, r.version, r.clock, r.operations, " + BinRow.Columns + " FROM " +
+        "(SELECT namespace, key, version, clock, operations FROM records ORDER BY namespace, key LIMIT $p0) r " +
         "LEFT JOIN bins b ON b.namespace = r.namespace AND b.key = r.key ORDER BY r.namespace, r.key";
 
     /// <summary>As <see cref="SelectFirstPage"/>, for the records after ($p0, $p1).</summary>
     public const string SelectPageAfter =
-        "SELECT r.namespace, r.key, r.version, r.clock, " + BinRow.Columns + " FROM " +
-        "(SELECT namespace, key, version, clock FROM records WHERE namespace > $p0 OR (namespace = $p0 AND key > $p1) ORDER BY namespace, key LIMIT $p2) r " +
+        "SELECT r.namespace, r.key, r.version, r.clock, r.operations, " + BinRow.Columns + " FROM " +
+        "(SELECT namespace, key, version, clock, operations FROM records WHERE namespace > $p0 OR (namespace = $p0 AND key > $p1) ORDER BY namespace, key LIMIT $p2) r " +
         "LEFT JOIN bins b ON b.namespace = r.namespace AND b.key = r.key ORDER BY r.namespace, r.key";
 
     /// <summary>Reads the result of <see cref="SelectOne"/>; <see cref="StoredRecord.Missing"/> when there is no row.</summary>
@@ -39,17 +41,18 @@ internal static class RecordRows
 
         var version = rows.GetInt64(0);
         var clock = (byte[])rows.GetValue(1);
+        var operations = rows.IsDBNull(2) ? null : (byte[])rows.GetValue(2);
         var bins = new List<BinRow>();
         do
         {
-            if (BinRow.Read(rows, 2) is { } bin)
+            if (BinRow.Read(rows, 3) is { } bin)
             {
                 bins.Add(bin);
             }
         }
         while (rows.Read());
 
-        return new StoredRecord(Decode(path, key, clock, bins, logger), version);
+        return new StoredRecord(Decode(path, key, clock, operations, bins, logger), version);
     }
 
     /// <summary>Reads the result of a page query: one entry per record, in key order. A corrupt record comes back
@@ -59,6 +62,7 @@ internal static class RecordRows
         var page = new List<(RecordKey, CausalRecord?)>();
         RecordKey? current = null;
         byte[] clock = [];
+        byte[]? operations = null;
         var bins = new List<BinRow>();
         while (rows.Read())
         {
@@ -67,15 +71,16 @@ internal static class RecordRows
             {
                 if (current is { } done)
                 {
-                    page.Add((done, TryDecode(path, done, clock, bins, logger)));
+                    page.Add((done, TryDecode(path, done, clock, operations, bins, logger)));
                 }
 
                 current = key;
                 clock = (byte[])rows.GetValue(3);
+                operations = rows.IsDBNull(4) ? null : (byte[])rows.GetValue(4);
                 bins = [];
             }
 
-            if (BinRow.Read(rows, 4) is { } bin)
+            if (BinRow.Read(rows, 5) is { } bin)
             {
                 bins.Add(bin);
             }
@@ -83,15 +88,15 @@ internal static class RecordRows
 
         if (current is { } last)
         {
-            page.Add((last, TryDecode(path, last, clock, bins, logger)));
+            page.Add((last, TryDecode(path, last, clock, operations, bins, logger)));
         }
 
         return page;
     }
 
-    /// <summary>The record from its clock and bin rows; throws <see cref="RecordStoreException"/> naming the key when
-    /// they are corrupt or break the record invariants.</summary>
-    public static CausalRecord Decode(string path, RecordKey key, byte[] clock, IReadOnlyList<BinRow> bins, ILogger logger)
+    /// <summary>The record from its clock, remembered operations (null: none) and bin rows; throws
+    /// <see cref="RecordStoreException"/> naming the key when they are corrupt or break the record invariants.</summary>
+    public static CausalRecord Decode(string path, RecordKey key, byte[] clock, byte[]? operations, IReadOnlyList<BinRow> bins, ILogger logger)
     {
         if (clock.Length == 0)
         {
@@ -103,7 +108,8 @@ internal static class RecordRows
 
         try
         {
-            return CausalRecord.Restore(bins.Select(b => b.ToBin()), CausalBinaryCodec.DecodeVector(clock));
+            return CausalRecord.Restore(
+                bins.Select(b => b.ToBin()), CausalBinaryCodec.DecodeVector(clock), operations is null ? null : CausalBinaryCodec.DecodeOperations(operations));
         }
         catch (Exception error) when (error is InvalidDataException or ArgumentException or OverflowException or EndOfStreamException)
         {
@@ -124,11 +130,11 @@ internal static class RecordRows
         }
     }
 
-    private static CausalRecord? TryDecode(string path, RecordKey key, byte[] clock, IReadOnlyList<BinRow> bins, ILogger logger)
+    private static CausalRecord? TryDecode(string path, RecordKey key, byte[] clock, byte[]? operations, IReadOnlyList<BinRow> bins, ILogger logger)
     {
         try
         {
-            return Decode(path, key, clock, bins, logger);
+            return Decode(path, key, clock, operations, bins, logger);
         }
         catch (RecordStoreException)
         {

@@ -38,6 +38,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
             BusyTimeout = options.BusyTimeout,
             ReaderThreads = options.ReaderThreads,
             MaxFileSizeBytes = options.MaxFileSizeBytes,
+            Operations = options.Operations,
         };
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
@@ -117,7 +118,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
     public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(bins);
-        return Enqueue(new MergeOperation(bins, position, WriterReplica, cancellationToken)).Task;
+        return Enqueue(new MergeOperation(bins, position, WriterReplica, _options.Operations, cancellationToken)).Task;
     }
 
     public Task SaveCheckpointAsync(string name, long sequence, CancellationToken cancellationToken)

@@ -24,6 +24,10 @@ public sealed class SqliteRecordStoreOptions
     /// <summary>How many dedicated reader threads (each with its own read connection) serve reads.</summary>
     public int ReaderThreads { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>The window of operations a record remembers, applied when merging remote bins; the same in every
+    /// region and in the record grains (<c>Idempotency:*</c>).</summary>
+    public OperationWindow Operations { get; set; } = OperationWindow.Default;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming every invalid setting.</summary>
     public void Validate()
     {

@@ -17,6 +17,7 @@ internal static class SqliteSchema
     [
         static (connection, _, _) => Execute(connection, Schema1),
         PerBinMigration.Apply,
+        OperationsMigration.Apply,
     ];
 
     /// <summary>Schema 1: one encoded blob per record (<c>records.record</c>).</summary>

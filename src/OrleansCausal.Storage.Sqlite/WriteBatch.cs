@@ -9,7 +9,7 @@ namespace OrleansCausal.Storage.Sqlite;
 /// other connection or process can change them until commit), updated in memory as the batch's operations apply
 /// in order — each change bumps the record's in-batch version by one, so a conditional write later in the batch is
 /// checked against the changes before it — and at <see cref="Flush"/> only the difference from the stored rows is
-/// written: added bins inserted, removed bins deleted, the clock and version updated.
+/// written: added bins inserted, removed bins deleted, the clock, version and remembered operations updated.
 /// </summary>
 internal sealed class WriteBatch(WriterCommands commands, string path, ILogger logger)
 {
@@ -68,7 +68,9 @@ internal sealed class WriteBatch(WriterCommands commands, string path, ILogger l
                 commands.InsertBin(key, BinRow.From(bin));
             }
 
-            commands.UpsertRecord(key, current.Version, CausalBinaryCodec.EncodeVector(current.Record.Clock));
+            var operations = current.Record.Operations;
+            commands.UpsertRecord(key, current.Version, CausalBinaryCodec.EncodeVector(current.Record.Clock),
+                operations.Count == 0 ? null : CausalBinaryCodec.EncodeOperations(operations));
         }
     }
 }

@@ -18,12 +18,13 @@ internal sealed class WriterCommands : IDisposable
     {
         _selectRecord = Create(connection, RecordRows.SelectOne, "$p0", "$p1");
         _upsertRecord = Create(connection,
-            "INSERT INTO records (namespace, key, version, clock) VALUES ($ns, $key, $version, $clock) " +
-            "ON CONFLICT (namespace, key) DO UPDATE SET version = excluded.version, clock = excluded.clock",
-            "$ns", "$key", "$version", "$clock");
+            "INSERT INTO records (namespace, key, version, clock, operations) VALUES ($ns, $key, $version, $clock, $operations) " +
+            "ON CONFLICT (namespace, key) DO UPDATE SET version = excluded.version, clock = excluded.clock, operations = excluded.operations",
+            "$ns", "$key", "$version", "$clock", "$operations");
         _insertBin = Create(connection,
-            "INSERT INTO bins (namespace, key, replica, counter, value, context, written_at, writer) VALUES ($ns, $key, $replica, $counter, $value, $context, $writtenAt, $writer)",
-            "$ns", "$key", "$replica", "$counter", "$value", "$context", "$writtenAt", "$writer");
+            "INSERT INTO bins (namespace, key, replica, counter, value, context, written_at, writer, operation) " +
+            "VALUES ($ns, $key, $replica, $counter, $value, $context, $writtenAt, $writer, $operation)",
+            "$ns", "$key", "$replica", "$counter", "$value", "$context", "$writtenAt", "$writer", "$operation");
         _deleteBin = Create(connection,
             "DELETE FROM bins WHERE namespace = $ns AND key = $key AND replica = $replica AND counter = $counter",
             "$ns", "$key", "$replica", "$counter");
@@ -41,15 +42,17 @@ internal sealed class WriterCommands : IDisposable
         return RecordRows.ReadOne(rows, path, key, logger);
     }
 
-    public void UpsertRecord(RecordKey key, long version, byte[] clock)
+    /// <summary>Sets a record's version, clock and remembered operations (null: none).</summary>
+    public void UpsertRecord(RecordKey key, long version, byte[] clock, byte[]? operations)
     {
-        Bind(_upsertRecord, key.Namespace, key.Key, version, clock);
+        Bind(_upsertRecord, key.Namespace, key.Key, version, clock, (object?)operations ?? DBNull.Value);
         _upsertRecord.ExecuteNonQuery();
     }
 
     public void InsertBin(RecordKey key, BinRow bin)
     {
-        Bind(_insertBin, key.Namespace, key.Key, bin.Replica, bin.Counter, (object?)bin.Value ?? DBNull.Value, bin.Context, bin.WrittenAtMs, (object?)bin.Writer ?? DBNull.Value);
+        Bind(_insertBin, key.Namespace, key.Key, bin.Replica, bin.Counter, (object?)bin.Value ?? DBNull.Value, bin.Context, bin.WrittenAtMs, (object?)bin.Writer ?? DBNull.Value,
+            (object?)bin.Operation ?? DBNull.Value);
         _insertBin.ExecuteNonQuery();
     }
 

@@ -66,7 +66,7 @@ public sealed class CausalBinaryCodecTests
         var bytes = CausalBinaryCodec.EncodeBin(new Bin(Dot(A, 1), "1", VersionVector.Empty, T0));
         var flags = bytes.Length - 1 - 1 - 1 - 8 - 1;
         Assert.Equal(0, bytes[flags]);
-        bytes[flags] = 4;
+        bytes[flags] = 8; // 1, 2 and 4 are known (tombstone, writer, operation id)
 
         Assert.Throws<InvalidDataException>(() => CausalBinaryCodec.DecodeBin(bytes));
     }

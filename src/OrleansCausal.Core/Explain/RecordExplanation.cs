@@ -68,7 +68,7 @@ public sealed record RecordExplanation(
             }
         }
 
-        var chosen = resolver.Resolve(record.Siblings, out var reason);
+        var chosen = resolver.Resolve(record.DistinctSiblings, out var reason);
         return new RecordExplanation(
             record.Clock, bins, pairs, total - pairs.Count, context, hypothetical.Written.Dot, supersede, prune, keep, chosen, reason);
     }

@@ -33,7 +33,7 @@ public sealed record ExplainResponse(
         view.Namespace.MaxSiblings,
         VectorEntryResponse.From(explanation.Clock),
         context,
-        [.. explanation.Bins.Select(BinResponse.From)],
+        [.. explanation.Bins.Select(bin => BinResponse.From(bin, view.Record))],
         [.. explanation.Pairs.Select(PairResponse.From)],
         explanation.OmittedPairs,
         new WriteResponse(
@@ -65,15 +65,27 @@ public sealed record VectorEntryResponse(string Replica, string Region, ulong Co
 }
 
 /// <summary>One bin: its dot, the value (<c>null</c> and <c>tombstone: true</c> for a delete), when it was accepted, and
-/// the causal context its writer carried, and who wrote it (omitted when unknown).</summary>
+/// the causal context its writer carried, and who wrote it (omitted when unknown). With an operation id
+/// (<c>Idempotency-Key</c>): the id, and <c>hidden: true</c> when the bin is a copy of an operation shown at a smaller
+/// dot, or of one that was overwritten (it is then not among the siblings).</summary>
 public sealed record BinResponse(
     string Dot, string Replica, string Region, ulong Counter, RawJson? Value, bool Tombstone, DateTimeOffset WrittenAt,
     IReadOnlyList<VectorEntryResponse> Context,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Writer)
 {
-    public static BinResponse From(Bin bin) => new(
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? OperationId { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Hidden { get; init; }
+
+    public static BinResponse From(Bin bin, CausalRecord record) => new(
         bin.Dot.ToString(), bin.Dot.Replica.ToString(), bin.Dot.Region.Value, bin.Dot.Counter,
-        bin.Value is null ? null : new RawJson(bin.Value), bin.IsTombstone, bin.WrittenAt, VectorEntryResponse.From(bin.Context), bin.Writer);
+        bin.Value is null ? null : new RawJson(bin.Value), bin.IsTombstone, bin.WrittenAt, VectorEntryResponse.From(bin.Context), bin.Writer)
+    {
+        OperationId = bin.OperationId,
+        Hidden = !record.IsShown(bin),
+    };
 }
 
 /// <summary>Why the context of <paramref name="Holder"/> does not cover <paramref name="Unseen"/>: it has only

@@ -3,9 +3,11 @@ using OrleansCausal.Runtime.Records;
 
 namespace OrleansCausal.Gateway.Contracts;
 
-/// <summary>The body of GET and PUT: the resolver's value, every live sibling, and the causal context token (also sent
-/// as the <c>Causal-Context</c> header).</summary>
-public sealed record RecordResponse(string Namespace, string Key, RawJson? Value, IReadOnlyList<SiblingResponse> Siblings, string Context)
+/// <summary>The body of GET and PUT: the resolver's value, every live sibling, the distinct live values with the dots
+/// holding each (equal siblings collapse: "10D, 10D, 10F" is two values), and the causal context token (also sent as
+/// the <c>Causal-Context</c> header).</summary>
+public sealed record RecordResponse(
+    string Namespace, string Key, RawJson? Value, IReadOnlyList<SiblingResponse> Siblings, IReadOnlyList<ValueResponse> Values, string Context)
 {
     public static RecordResponse From(RecordView view, string context)
     {
@@ -16,9 +18,19 @@ public sealed record RecordResponse(string Namespace, string Key, RawJson? Value
             siblings[i] = new SiblingResponse(new RawJson(bin.Value!), bin.Dot.ToString(), bin.Dot.Region.Value, bin.WrittenAt, bin.Writer);
         }
 
-        return new RecordResponse(view.Key.Namespace, view.Key.Key, view.Chosen is null ? null : new RawJson(view.Chosen.Value!), siblings, context);
+        var groups = view.Values;
+        var values = new ValueResponse[groups.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = new ValueResponse(new RawJson(groups[i].Value), groups[i].Dots.Select(d => d.ToString()).ToArray());
+        }
+
+        return new RecordResponse(view.Key.Namespace, view.Key.Key, view.Chosen is null ? null : new RawJson(view.Chosen.Value!), siblings, values, context);
     }
 }
+
+/// <summary>One distinct live value and the dots (<c>region.epoch.counter</c>) of the siblings holding exactly it.</summary>
+public sealed record ValueResponse(RawJson Value, IReadOnlyList<string> Dots);
 
 /// <summary>One live sibling: value, dot (<c>region.epoch.counter</c>), region, and the time it was accepted.</summary>
 /// <summary>One live value: its dot, region, accepted time and writer (the API key's name or an in-process caller's;

@@ -11,7 +11,13 @@ public sealed record StatusResponse(
     ClusterStatus Cluster,
     IReadOnlyList<NamespaceStatus> Namespaces,
     bool OpenNamespaces,
-    IReadOnlyList<PeerReplicationStatus> Peers);
+    IReadOnlyList<PeerReplicationStatus> Peers)
+{
+    /// <summary>Writes this silo answered without applying them since it started, because the record already held
+    /// their operation id (<c>Idempotency-Key</c>); the metric <c>orleans_causal.operations.replayed</c> counts them
+    /// by namespace.</summary>
+    public long ReplayedWrites { get; init; }
+}
 
 public sealed record NamespaceStatus(string Name, string Resolver, int MaxSiblings);
 

@@ -29,6 +29,13 @@ public static class KvEndpoints
 {
     public const string ContextHeader = "Causal-Context";
 
+    /// <summary>The request header naming a write's operation (1-128 printable ASCII characters).</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    /// <summary>The response header of a write that was not applied because the record already held its
+    /// operation id: <c>Idempotency-Replayed: true</c>.</summary>
+    public const string ReplayedHeader = "Idempotency-Replayed";
+
     public static IEndpointRouteBuilder MapKv(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/kv/{namespace}")
@@ -49,7 +56,7 @@ public static class KvEndpoints
         group.MapPut("/{**key}", PutAsync)
             .WithName("PutRecord")
             .WithSummary("Write a record")
-            .WithDescription("Writes the JSON body (UTF-8, exactly one JSON value). Send the Causal-Context of the read the write is based on; without one the write is blind and adds a sibling. If-Match: * supersedes everything this region holds.")
+            .WithDescription("Writes the JSON body (UTF-8, exactly one JSON value). Send the Causal-Context of the read the write is based on; without one the write is blind and adds a sibling. If-Match: * supersedes everything this region holds. An Idempotency-Key (1-128 printable ASCII characters) makes the write idempotent: when the record already holds that operation (here, or replicated from another region), nothing is written and the answer is the record as it stands, with the header Idempotency-Replayed: true.")
             .Accepts<JsonElement>("application/json")
             .AddEndpointFilter(BackPressureExtensions.AdmitWrite)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -60,7 +67,7 @@ public static class KvEndpoints
         group.MapDelete("/{**key}", DeleteAsync)
             .WithName("DeleteRecord")
             .WithSummary("Delete a record")
-            .WithDescription("Writes a tombstone superseding what the Causal-Context covers (everything with If-Match: *).")
+            .WithDescription("Writes a tombstone superseding what the Causal-Context covers (everything with If-Match: *). An Idempotency-Key makes it idempotent, as for PUT (a replay answers 204 with Idempotency-Replayed: true).")
             .AddEndpointFilter(BackPressureExtensions.AdmitWrite)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -92,7 +99,7 @@ public static class KvEndpoints
     private static async Task<Results<Ok<RecordResponse>, ProblemHttpResult>> PutAsync(
         [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, GatewayOptions options, CancellationToken cancellationToken)
     {
-        var (recordKey, context, overrideAll) = ReadWrite(ns, key, http, records, tokens);
+        var (recordKey, context, overrideAll, operationId) = ReadWrite(ns, key, http, records, tokens);
         if (http.Request.ContentType is { Length: > 0 } contentType && !IsJson(contentType))
         {
             return Problems.Result(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type",
@@ -115,7 +122,8 @@ public static class KvEndpoints
         }
 
         var json = records.Validator.ValidateValue(body.Span);
-        var view = await records.PutAsync(recordKey, json, context, overrideAll, cancellationToken, WriterOf(http));
+        var view = await records.PutAsync(recordKey, json, context, overrideAll, cancellationToken, WriterOf(http), operationId);
+        SetReplayedHeader(http, view);
         var token = SetContextHeader(http, tokens, view);
         return TypedResults.Ok(RecordResponse.From(view, token!));
     }
@@ -123,8 +131,9 @@ public static class KvEndpoints
     private static async Task<NoContent> DeleteAsync(
         [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
     {
-        var (recordKey, context, overrideAll) = ReadWrite(ns, key, http, records, tokens);
-        var view = await records.DeleteAsync(recordKey, context, overrideAll, cancellationToken, WriterOf(http));
+        var (recordKey, context, overrideAll, operationId) = ReadWrite(ns, key, http, records, tokens);
+        var view = await records.DeleteAsync(recordKey, context, overrideAll, cancellationToken, WriterOf(http), operationId);
+        SetReplayedHeader(http, view);
         SetContextHeader(http, tokens, view);
         return TypedResults.NoContent();
     }
@@ -135,14 +144,42 @@ public static class KvEndpoints
         http.User.Identity?.Name is { } name && name != ApiKeyAuthentication.AnonymousName ? name : null;
 
     /// <summary>What a PUT or DELETE names: the record (namespace and key checked), the context the write is based on
-    /// (empty = blind write) and whether it supersedes everything (<c>If-Match: *</c>). Refuses bad input first.</summary>
-    private static (RecordKey Key, VersionVector Context, bool OverrideAll) ReadWrite(
+    /// (empty = blind write), whether it supersedes everything (<c>If-Match: *</c>) and its operation id
+    /// (<c>Idempotency-Key</c>, null when none). Refuses bad input first.</summary>
+    private static (RecordKey Key, VersionVector Context, bool OverrideAll, string? OperationId) ReadWrite(
         string ns, string key, HttpContext http, RecordService records, ContextTokens tokens)
     {
         var recordKey = new RecordKey(ns, key);
         records.Resolve(recordKey);
         var context = ReadContext(http, tokens, recordKey) ?? VersionVector.Empty;
-        return (recordKey, context, ReadOverride(http));
+        var overrideAll = ReadOverride(http);
+        return (recordKey, context, overrideAll, ReadOperationId(http, records));
+    }
+
+    private static string? ReadOperationId(HttpContext http, RecordService records)
+    {
+        var values = http.Request.Headers[IdempotencyKeyHeader];
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        if (values.Count > 1)
+        {
+            throw new RecordRequestException(RecordError.InvalidOperationId, $"Send one {IdempotencyKeyHeader} header, not {values.Count}.");
+        }
+
+        var operationId = values[0] ?? string.Empty;
+        records.Validator.ValidateOperationId(operationId);
+        return operationId;
+    }
+
+    private static void SetReplayedHeader(HttpContext http, RecordView view)
+    {
+        if (view.Replayed)
+        {
+            http.Response.Headers[ReplayedHeader] = "true";
+        }
     }
 
     private static VersionVector? ReadContext(HttpContext http, ContextTokens tokens, RecordKey key)

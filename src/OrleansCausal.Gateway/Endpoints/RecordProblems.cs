@@ -28,6 +28,7 @@ internal static class RecordProblems
                 RecordError.InvalidJson => (StatusCodes.Status400BadRequest, "Invalid JSON value"),
                 RecordError.JsonTooDeep => (StatusCodes.Status400BadRequest, "JSON value too deep"),
                 RecordError.InvalidContext => (StatusCodes.Status400BadRequest, "Invalid causal context"),
+                RecordError.InvalidOperationId => (StatusCodes.Status400BadRequest, "Invalid Idempotency-Key"),
                 _ => (StatusCodes.Status400BadRequest, "Bad request"),
             };
             return Problems.Result(status, title, e.Message, new Dictionary<string, object?> { ["error"] = e.Error.ToString() });

@@ -8,6 +8,7 @@ using OrleansCausal.Gateway.Hosting;
 using Orleans.Runtime;
 using OrleansCausal.Runtime.Grains;
 using OrleansCausal.Runtime.Namespaces;
+using OrleansCausal.Runtime.Diagnostics;
 using OrleansCausal.Runtime.Replication;
 using OrleansCausal.Storage;
 
@@ -22,7 +23,7 @@ public static class StatusEndpoints
             .WithTags("Status")
             .WithName("GetStatus")
             .WithSummary("Read the silo's status")
-            .WithDescription("Region, replica, store, the region's cluster, record grains active here, namespaces and per-peer replication state.")
+            .WithDescription("Region, replica, store, the region's cluster, record grains active here, namespaces, per-peer replication state, and the writes this silo answered as replays of an Idempotency-Key the record already held.")
             .RequireAuthorization(ApiKeyAuthentication.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
@@ -35,6 +36,7 @@ public static class StatusEndpoints
         IClusterMembershipService membership,
         NamespaceCatalog namespaces,
         IReplicationStatus replication,
+        RuntimeMetrics metrics,
         CancellationToken cancellationToken)
     {
         var peers = await replication.GetPeersAsync(cancellationToken);
@@ -43,7 +45,10 @@ public static class StatusEndpoints
             .Select(n => new NamespaceStatus(n.Name, n.ResolverSpecification, n.MaxSiblings))
             .ToArray();
         return TypedResults.Ok(new StatusResponse(
-            settings.Region.Value, store.Replica.ToString(), store.Description, activeGrains.Count, Cluster(settings, membership), configured, namespaces.IsOpen, peers));
+            settings.Region.Value, store.Replica.ToString(), store.Description, activeGrains.Count, Cluster(settings, membership), configured, namespaces.IsOpen, peers)
+        {
+            ReplayedWrites = metrics.ReplayedTotal,
+        });
     }
 
     private static ClusterStatus Cluster(SiloSettings settings, IClusterMembershipService membership) =>

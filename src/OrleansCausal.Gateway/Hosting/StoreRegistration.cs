@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OrleansCausal.Core;
+using OrleansCausal.Runtime.Options;
 using OrleansCausal.Runtime.Storage;
 using OrleansCausal.Storage.Postgres;
 using OrleansCausal.Storage.Sqlite;
@@ -9,18 +12,35 @@ namespace OrleansCausal.Gateway.Hosting;
 /// <summary>The <c>Store</c> setting's kinds, each mapped to its backend's own <c>Add…RecordStore</c> extension.</summary>
 internal static class StoreRegistration
 {
-    private static readonly Dictionary<string, Action<IServiceCollection, StoreSpecification, RegionId>> Backends = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, Action<IServiceCollection, StoreSpecification, RegionId, OperationWindow>> Backends = new(StringComparer.Ordinal)
     {
-        [StoreSpecification.Sqlite] = (services, spec, region) =>
-            services.AddSqliteRecordStore(o => (o.Path, o.Region) = (spec.Target, region)),
-        [StoreSpecification.Postgres] = (services, spec, region) =>
-            services.AddPostgresRecordStore(o => (o.ConnectionString, o.Region) = (spec.Target, region)),
-        [StoreSpecification.Memory] = (services, _, region) => services.AddInMemoryRecordStore(region),
+        [StoreSpecification.Sqlite] = (services, spec, region, window) =>
+            services.AddSqliteRecordStore(o => (o.Path, o.Region, o.Operations) = (spec.Target, region, window)),
+        [StoreSpecification.Postgres] = (services, spec, region, window) =>
+            services.AddPostgresRecordStore(o => (o.ConnectionString, o.Region, o.Operations) = (spec.Target, region, window)),
+        [StoreSpecification.Memory] = (services, _, region, window) => services.AddInMemoryRecordStore(region, window),
     };
 
-    public static IServiceCollection AddRecordStore(this IServiceCollection services, StoreSpecification spec, RegionId region)
+    /// <param name="operations">The window of remembered operations (<c>Idempotency:*</c>): merges in the store apply
+    /// the same window as the record grains.</param>
+    /// <summary>The <c>Idempotency:*</c> window, read the way the runtime options read it; refuses invalid settings
+    /// with the same messages the runtime's validator gives.</summary>
+    public static OperationWindow OperationWindowOf(IConfiguration configuration)
     {
-        Backends[spec.Kind](services, spec, region);
+        var options = new IdempotencyOptions();
+        configuration.GetSection("Idempotency").Bind(options);
+        var problems = options.Problems().ToList();
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException("Idempotency", typeof(IdempotencyOptions), problems);
+        }
+
+        return options.Window;
+    }
+
+    public static IServiceCollection AddRecordStore(this IServiceCollection services, StoreSpecification spec, RegionId region, OperationWindow operations)
+    {
+        Backends[spec.Kind](services, spec, region, operations);
         return services;
     }
 }

@@ -33,9 +33,13 @@ public sealed class FullResend(string peer, IRecordStore store, PeerClient clien
             var keyed = new List<KeyedBin>();
             foreach (var (key, record) in page)
             {
+                // The record's remembered operations travel with its first bin: a peer that never received a
+                // superseded bin still learns which operation it carried (and so that the operation was overwritten).
+                var operations = record.Operations;
                 foreach (var bin in record.Bins)
                 {
-                    keyed.Add(new KeyedBin(key, bin));
+                    keyed.Add(new KeyedBin(key, bin) { Operations = operations });
+                    operations = [];
                 }
             }
 

@@ -11,8 +11,13 @@ namespace OrleansCausal.Replication.Wire;
 /// The binary body of replication requests (content type <see cref="ContentType"/>), format version 1:
 /// <code>
 /// body   := magic:"OCRB" version:u8=1 kind:u8 source:string [after:varint through:varint] count:varint entry*
+///           [operations]
 ///           -- after/through only for kind 1 (feed batch); kind 2 is a full resend
 /// entry  := namespace:string key:string binLength:varint bin   -- bin as CausalBinaryCodec.EncodeBin
+/// operations := withCount:varint (entryIndex:varint length:varint remembered)*
+///           -- the remembered operations a full resend sends with the first entry of each record (entry indexes
+///           -- strictly increasing; remembered as CausalBinaryCodec.EncodeOperations); present only when some entry
+///           -- carries any, so bodies without operation ids are byte for byte those of builds before them
 /// string := byteLength:varint utf8
 /// </code>
 /// Varints are unsigned LEB128. Decoding is strict: every length is bounded, UTF-8 must be valid, bins are
@@ -103,6 +108,29 @@ public static class BatchCodec
             var bin = CausalBinaryCodec.EncodeBin(keyed.Bin);
             WriteVarUInt(writer, (ulong)bin.Length);
             writer.Write(bin);
+        }
+
+        var withOperations = 0;
+        foreach (var keyed in bins)
+        {
+            withOperations += keyed.Operations.Count > 0 ? 1 : 0;
+        }
+
+        if (withOperations == 0)
+        {
+            return;
+        }
+
+        WriteVarUInt(writer, (ulong)withOperations);
+        for (var i = 0; i < bins.Count; i++)
+        {
+            if (bins[i].Operations.Count > 0)
+            {
+                var operations = CausalBinaryCodec.EncodeOperations(bins[i].Operations);
+                WriteVarUInt(writer, (ulong)i);
+                WriteVarUInt(writer, (ulong)operations.Length);
+                writer.Write(operations);
+            }
         }
     }
 
@@ -199,10 +227,46 @@ public static class BatchCodec
 
         if (reader.Remaining != 0)
         {
-            throw new BatchFormatException($"{reader.Remaining} unexpected trailing bytes after the last entry.");
+            ReadOperations(ref reader, bins);
+        }
+
+        if (reader.Remaining != 0)
+        {
+            throw new BatchFormatException($"{reader.Remaining} unexpected trailing bytes after the remembered operations.");
         }
 
         return bins;
+    }
+
+    private static void ReadOperations(ref SpanReader reader, List<KeyedBin> bins)
+    {
+        var count = reader.ReadCount(bins.Count, "count of entries with remembered operations");
+        if (count == 0)
+        {
+            // The section is written only when some entry has operations: a zero count is stray trailing bytes.
+            throw new BatchFormatException($"{reader.Remaining + 1} unexpected trailing bytes after the last entry.");
+        }
+
+        var previous = -1;
+        for (var i = 0; i < count; i++)
+        {
+            var index = reader.ReadCount(bins.Count - 1, "entry index of remembered operations");
+            if (index <= previous)
+            {
+                throw new BatchFormatException($"Remembered operations name entry {index} after entry {previous}; indexes must increase.");
+            }
+
+            previous = index;
+            var length = reader.ReadCount(MaxBinBytes, "remembered operations length");
+            try
+            {
+                bins[index] = bins[index] with { Operations = CausalBinaryCodec.DecodeOperations(reader.Take(length)) };
+            }
+            catch (InvalidDataException e)
+            {
+                throw new BatchFormatException($"The remembered operations of entry {index} ({bins[index].Key}) are malformed: {e.Message}", e);
+            }
+        }
     }
 
     private static string ReadString(ref SpanReader reader, string what, int maxBytes)

@@ -25,18 +25,18 @@ internal sealed class CausalClient(RecordService records, string? writer = null)
         return ToValue<T>(view);
     }
 
-    public async Task<CausalValue<T>> PutAsync<T>(string @namespace, string key, T value, CausalContext? context, CancellationToken cancellationToken)
+    public async Task<CausalValue<T>> PutAsync<T>(string @namespace, string key, T value, CausalContext? context, CancellationToken cancellationToken, string? operationId)
     {
         var recordKey = new RecordKey(@namespace, key);
         var json = records.Validator.ValidateValue(JsonSerializer.SerializeToUtf8Bytes(value, Json));
-        var view = await records.PutAsync(recordKey, json, context?.For(recordKey) ?? VersionVector.Empty, overrideAll: false, cancellationToken, writer).ConfigureAwait(false);
+        var view = await records.PutAsync(recordKey, json, context?.For(recordKey) ?? VersionVector.Empty, overrideAll: false, cancellationToken, writer, operationId).ConfigureAwait(false);
         return ToValue<T>(view);
     }
 
-    public async Task<CausalContext> DeleteAsync(string @namespace, string key, CausalContext? context, CancellationToken cancellationToken)
+    public async Task<CausalContext> DeleteAsync(string @namespace, string key, CausalContext? context, CancellationToken cancellationToken, string? operationId)
     {
         var recordKey = new RecordKey(@namespace, key);
-        var view = await records.DeleteAsync(recordKey, context?.For(recordKey) ?? VersionVector.Empty, overrideAll: false, cancellationToken, writer).ConfigureAwait(false);
+        var view = await records.DeleteAsync(recordKey, context?.For(recordKey) ?? VersionVector.Empty, overrideAll: false, cancellationToken, writer, operationId).ConfigureAwait(false);
         return new CausalContext(recordKey, view.Context);
     }
 
@@ -50,7 +50,7 @@ internal sealed class CausalClient(RecordService records, string? writer = null)
         }
 
         var chosen = view.Chosen is null ? default : Deserialize<T>(view.Chosen.Value!);
-        return new CausalValue<T>(view.Found, chosen, siblings, new CausalContext(view.Key, view.Context));
+        return new CausalValue<T>(view.Found, chosen, siblings, new CausalContext(view.Key, view.Context)) { Replayed = view.Replayed };
     }
 
     private static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Json);

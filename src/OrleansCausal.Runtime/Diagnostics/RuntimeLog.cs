@@ -15,4 +15,8 @@ internal static partial class RuntimeLog
     [LoggerMessage(EventId = 1004, Level = LogLevel.Information,
         Message = "Runtime ready for region {Region}: {NamespaceCount} configured namespace(s), unknown namespaces {OpenOrClosed}")]
     public static partial void LogInformationRuntimeReady(ILogger logger, string region, int namespaceCount, string openOrClosed);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information,
+        Message = "Write to record {Namespace}/{Key} replayed operation {OperationId}: the record already holds it at {Dot}; nothing was written")]
+    public static partial void LogInformationOperationReplayed(ILogger logger, string @namespace, string key, string operationId, string dot);
 }

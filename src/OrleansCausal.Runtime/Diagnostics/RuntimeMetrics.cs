@@ -6,7 +6,7 @@ namespace OrleansCausal.Runtime.Diagnostics;
 
 /// <summary>The runtime's instruments (meter <c>OrleansCausal.Runtime</c>): prunes by the sibling cap, live siblings
 /// left by each write (a histogram per namespace), record grain activations and deactivations (by Orleans'
-/// deactivation reason), and store failures seen by the dotted-bins grain storage (by operation; version conflicts are
+/// deactivation reason), writes replayed by their operation id, and store failures seen by the dotted-bins grain storage (by operation; version conflicts are
 /// not failures). Prunes and sibling counts also feed this silo's <see cref="SiblingDiagnostics"/>.</summary>
 public sealed class RuntimeMetrics
 {
@@ -21,6 +21,8 @@ public sealed class RuntimeMetrics
     private readonly Histogram<int> _siblingsAtWrite;
     private readonly SiblingDiagnostics _siblings;
     private readonly Counter<long> _storeErrors;
+    private readonly Counter<long> _replayed;
+    private long _replayedTotal;
 
     public RuntimeMetrics(IMeterFactory meterFactory, SiblingDiagnostics siblings)
     {
@@ -35,7 +37,19 @@ public sealed class RuntimeMetrics
         // Present (at 0) from the start, so alert rules on its rate see a series before the first failure.
         _storeErrors.Add(0, new KeyValuePair<string, object?>("operation", "read"));
         _storeErrors.Add(0, new KeyValuePair<string, object?>("operation", "write"));
+        _replayed = meter.CreateCounter<long>("orleans_causal.operations.replayed", "{write}",
+            "Writes not applied because the record already held their operation id (Idempotency-Key), by namespace.");
         Meter = meter;
+    }
+
+    /// <summary>Replayed writes this silo answered since it started (shown in <c>/v1/status</c>).</summary>
+    public long ReplayedTotal => Interlocked.Read(ref _replayedTotal);
+
+    /// <summary>A write whose operation id the record already held was answered without being applied.</summary>
+    public void Replayed(string @namespace)
+    {
+        Interlocked.Increment(ref _replayedTotal);
+        _replayed.Add(1, new KeyValuePair<string, object?>("namespace", @namespace));
     }
 
     public Meter Meter { get; }

@@ -34,6 +34,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
     private readonly RecordChangeNotices _notices;
     private readonly TimeProvider _time;
     private readonly RuntimeMetrics _metrics;
+    private readonly OperationWindow _operationWindow;
     private readonly ILogger<RecordGrain> _logger;
     private readonly long _maxCacheAgeTicks;
     private readonly RecordKey _key;
@@ -58,6 +59,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
         _metrics = metrics;
         _logger = logger;
         _maxCacheAgeTicks = (long)(options.Value.Actors.MaxCacheAge.TotalSeconds * time.TimestampFrequency);
+        _operationWindow = options.Value.Idempotency.Window;
         _key = RecordGrainKey.Parse(context.GrainId.Key.ToString()!);
         // Listen for change notices from the first stage of the activation's lifecycle — before Orleans reads the
         // state (stage SetupState) — so no notice can fall between that read and the registration; stop at the last.
@@ -107,8 +109,18 @@ public sealed class RecordGrain : Grain, IRecordGrain
             }
 
             var current = _state.State.Record;
+            if (command.OperationId is { } operationId && current.FindOperation(operationId) is { } held)
+            {
+                // A retry or a second delivery of an operation the record holds (live, or seen superseded): answer
+                // the record as it stands and write nothing.
+                _metrics.Replayed(_key.Namespace);
+                RuntimeLog.LogInformationOperationReplayed(_logger, _key.Namespace, _key.Key, operationId, held.ToString());
+                activity?.SetTag("orleans_causal.replayed", true);
+                return new RecordWriteOutcome(new RecordSnapshot(current, StateVersion()), held, 0, Replayed: true);
+            }
+
             var context = command.Override ? command.Context.Join(current.Clock) : command.Context;
-            var outcome = current.Put(_store.Replica, command.Value, context, AcceptedAt(), settings.MaxSiblings, command.Writer);
+            var outcome = current.Put(_store.Replica, command.Value, context, AcceptedAt(), settings.MaxSiblings, command.Writer, command.OperationId, _operationWindow);
             _state.State.Record = outcome.Record;
             try
             {

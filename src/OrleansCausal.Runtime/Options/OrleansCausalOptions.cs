@@ -1,7 +1,7 @@
 namespace OrleansCausal.Runtime.Options;
 
 /// <summary>The silo's runtime settings, bound from the configuration root (<c>Region</c>, <c>Actors</c>,
-/// <c>Limits</c>, <c>Namespaces</c>) and validated at start by <see cref="OrleansCausalOptionsValidator"/>.</summary>
+/// <c>Limits</c>, <c>Idempotency</c>, <c>Namespaces</c>) and validated at start by <see cref="OrleansCausalOptionsValidator"/>.</summary>
 public sealed class OrleansCausalOptions
 {
     /// <summary>The region this silo serves (e.g. <c>eu-west</c>). Required.</summary>
@@ -10,6 +10,8 @@ public sealed class OrleansCausalOptions
     public ActorOptions Actors { get; set; } = new();
 
     public LimitOptions Limits { get; set; } = new();
+
+    public IdempotencyOptions Idempotency { get; set; } = new();
 
     /// <summary>Configured namespaces by name. The <c>default</c> namespace (resolver <c>lww</c>) always exists.</summary>
     public Dictionary<string, NamespaceOptions> Namespaces { get; } = new(StringComparer.Ordinal);

@@ -16,6 +16,7 @@ internal sealed class OrleansCausalOptionsSetup(IConfiguration configuration) : 
         options.Region = configuration["Region"] ?? options.Region;
         configuration.GetSection("Actors").Bind(options.Actors);
         configuration.GetSection("Limits").Bind(options.Limits);
+        configuration.GetSection("Idempotency").Bind(options.Idempotency);
         foreach (var child in configuration.GetSection("Namespaces").GetChildren())
         {
             if (child.Value is not null && !child.GetChildren().Any())

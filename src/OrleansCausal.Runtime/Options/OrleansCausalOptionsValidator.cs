@@ -40,6 +40,7 @@ internal sealed class OrleansCausalOptionsValidator(ResolverRegistry resolvers) 
         }
 
         CheckSiblingCap(errors, $"Limits:{nameof(LimitOptions.MaxSiblings)}", limits.MaxSiblings);
+        errors.AddRange(options.Idempotency.Problems());
 
         Regex? pattern = null;
         try

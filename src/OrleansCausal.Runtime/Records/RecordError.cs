@@ -10,4 +10,5 @@ public enum RecordError
     InvalidJson,
     JsonTooDeep,
     InvalidContext,
+    InvalidOperationId,
 }

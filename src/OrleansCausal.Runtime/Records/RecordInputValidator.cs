@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Microsoft.Extensions.Options;
+using OrleansCausal.Core;
 using OrleansCausal.Runtime.Options;
 
 namespace OrleansCausal.Runtime.Records;
@@ -12,6 +13,15 @@ public sealed class RecordInputValidator(IOptions<OrleansCausalOptions> options)
     private readonly LimitOptions _limits = options.Value.Limits;
 
     public LimitOptions Limits => _limits;
+
+    /// <summary>Checks an operation id (<c>Idempotency-Key</c>) when one is given (see <see cref="OperationIds"/>).</summary>
+    public void ValidateOperationId(string? operationId)
+    {
+        if (operationId is not null && OperationIds.Describe(operationId) is { } problem)
+        {
+            throw new RecordRequestException(RecordError.InvalidOperationId, $"The Idempotency-Key is not valid: {problem}.");
+        }
+    }
 
     public void ValidateKey(string key)
     {

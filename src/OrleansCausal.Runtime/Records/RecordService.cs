@@ -42,18 +42,22 @@ public sealed class RecordService(
     }
 
     /// <summary>A put (<paramref name="json"/>) or delete (null); <paramref name="writer"/> names who writes (an API
-    /// key's name or an in-process caller's, at most <see cref="Bin.MaxWriterLength"/> characters), or null.</summary>
+    /// key's name or an in-process caller's, at most <see cref="Bin.MaxWriterLength"/> characters), or null.
+    /// <paramref name="operationId"/> (see <see cref="OperationIds"/>) makes it idempotent: when the record already
+    /// holds that operation nothing is written and the view says <see cref="RecordView.Replayed"/>.</summary>
     public async Task<RecordView> PutAsync(
-        RecordKey key, string? json, VersionVector context, bool overrideAll, CancellationToken cancellationToken, string? writer = null)
+        RecordKey key, string? json, VersionVector context, bool overrideAll, CancellationToken cancellationToken, string? writer = null, string? operationId = null)
     {
         var settings = Resolve(key);
-        var outcome = await grains.GetRecordGrain(key).WriteAsync(new RecordWriteCommand(json, context, overrideAll, writer)).ConfigureAwait(false);
-        return View(key, outcome.Snapshot.Record, settings);
+        validator.ValidateOperationId(operationId);
+        var outcome = await grains.GetRecordGrain(key).WriteAsync(new RecordWriteCommand(json, context, overrideAll, writer, operationId)).ConfigureAwait(false);
+        return View(key, outcome.Snapshot.Record, settings) with { Replayed = outcome.Replayed };
     }
 
-    public Task<RecordView> DeleteAsync(RecordKey key, VersionVector context, bool overrideAll, CancellationToken cancellationToken, string? writer = null) =>
-        PutAsync(key, null, context, overrideAll, cancellationToken, writer);
+    public Task<RecordView> DeleteAsync(
+        RecordKey key, VersionVector context, bool overrideAll, CancellationToken cancellationToken, string? writer = null, string? operationId = null) =>
+        PutAsync(key, null, context, overrideAll, cancellationToken, writer, operationId);
 
     private static RecordView View(RecordKey key, CausalRecord record, NamespaceSettings settings) =>
-        new(key, record, settings.Resolver.Resolve(record.Siblings), settings);
+        new(key, record, settings.Resolver.Resolve(record.DistinctSiblings), settings);
 }

@@ -8,7 +8,7 @@ namespace OrleansCausal.Runtime.Storage;
 /// semantics as the durable providers but nothing survives the process. For demos, unit tests of the layers above a
 /// provider, and the load tool's in-memory baseline. A new instance is a new store incarnation (a new epoch).
 /// </summary>
-public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = null) : IRecordStore
+public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = null, OperationWindow? operations = null) : IRecordStore
 {
     private readonly object _sync = new();
     private readonly Dictionary<RecordKey, StoredRecord> _records = [];
@@ -110,8 +110,8 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
                     }
                 }
 
-                var outcome = current.Merge(group.Select(b => b.Bin));
-                if (outcome.Added > 0)
+                var outcome = current.Merge(group.Select(b => b.Bin), group.SelectMany(b => b.Operations), operations);
+                if (outcome.Changed)
                 {
                     staged[group.Key] = new StoredRecord(outcome.Record, stored.Version + 1);
                     added += outcome.Added;

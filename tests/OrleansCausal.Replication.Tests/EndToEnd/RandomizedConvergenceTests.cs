@@ -19,7 +19,7 @@ namespace OrleansCausal.Replication.Tests.EndToEnd;
 /// in between. The seed is printed on failure; set OC_SEED to replay one.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class RandomizedConvergenceTests(PostgresServer server, ITestOutputHelper output)
+public sealed partial class RandomizedConvergenceTests(PostgresServer server, ITestOutputHelper output)
 {
     private const string Ns = "chaos";
     private const string TwoSiloRegion = "C";

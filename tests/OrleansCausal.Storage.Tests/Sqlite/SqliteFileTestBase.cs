@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace OrleansCausal.Storage.Tests.Sqlite;
 
 /// <summary>A test class working on real SQLite files in its own temporary directory: the stores it opens are
@@ -21,5 +23,16 @@ public abstract class SqliteFileTestBase : IAsyncLifetime
         }
 
         SqliteTestFiles.DeleteDirectory(TestDirectory);
+    }
+
+    /// <summary>One scalar of <paramref name="sql"/> run on the file at <paramref name="path"/> directly (to inspect or
+    /// damage rows).</summary>
+    protected static object? Raw(string path, string sql)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
     }
 }

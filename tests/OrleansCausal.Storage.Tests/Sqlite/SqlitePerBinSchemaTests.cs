@@ -36,7 +36,7 @@ public sealed class SqlitePerBinSchemaTests : SqliteFileTestBase
         var store = await OpenAsync(path);
 
         Assert.Equal(replica, store.Replica);
-        Assert.Equal(2L, Raw(path, "SELECT version FROM schema_version"));
+        Assert.Equal((long)SqliteSchema.CurrentVersion, Raw(path, "SELECT version FROM schema_version"));
         Assert.Equal(new StoredRecord(siblings, 1), await store.LoadAsync(new RecordKey("flights", "12"), Ct));
         Assert.Equal(new StoredRecord(deleted, 1), await store.LoadAsync(new RecordKey("flights", "gone"), Ct));
         Assert.Equal(4L, Raw(path, "SELECT COUNT(*) FROM bins"));
@@ -145,14 +145,5 @@ public sealed class SqlitePerBinSchemaTests : SqliteFileTestBase
         Stores.Add(store);
         await store.OpenAsync(Ct);
         return store;
-    }
-
-    private static object? Raw(string path, string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
     }
 }

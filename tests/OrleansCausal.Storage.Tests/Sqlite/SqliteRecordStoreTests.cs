@@ -19,7 +19,7 @@ public sealed class SqliteRecordStoreTests : SqliteFileTestBase
         Assert.True(File.Exists(path), "the file and its directory are created on first use");
         Assert.Equal($"sqlite:{path}", store.Description);
         Assert.Equal("wal", Raw(path, "PRAGMA journal_mode") as string);
-        Assert.Equal(2L, Raw(path, "SELECT version FROM schema_version"));
+        Assert.Equal((long)SqliteSchema.CurrentVersion, Raw(path, "SELECT version FROM schema_version"));
         Assert.Equal((long)store.Replica.Epoch, Raw(path, "SELECT epoch FROM meta"));
     }
 
@@ -97,7 +97,7 @@ public sealed class SqliteRecordStoreTests : SqliteFileTestBase
         var error = await Assert.ThrowsAsync<RecordStoreException>(() => OpenAsync(path));
 
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
-        Assert.Contains("version 2 ", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"version {SqliteSchema.CurrentVersion} ", error.Message, StringComparison.Ordinal);
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Equal(99L, Raw(path, "SELECT version FROM schema_version"));
     }
@@ -178,14 +178,5 @@ public sealed class SqliteRecordStoreTests : SqliteFileTestBase
         Stores.Add(store);
         await store.OpenAsync(Ct);
         return store;
-    }
-
-    private static object? Raw(string path, string sql)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
     }
 }
