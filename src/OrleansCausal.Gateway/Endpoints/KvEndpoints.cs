@@ -67,7 +67,7 @@ public static class KvEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<RecordResponse>, NotFoundProblem>> GetAsync(
+    private static async Task<Results<RecordResult, NotFoundProblem>> GetAsync(
         [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, CancellationToken cancellationToken)
     {
         var recordKey = new RecordKey(ns, key);
@@ -86,10 +86,10 @@ public static class KvEndpoints
             return new NotFoundProblem(Problems.Details(StatusCodes.Status404NotFound, "Not found", $"The record {recordKey} has no live value.", extensions));
         }
 
-        return TypedResults.Ok(RecordResponse.From(view, token!));
+        return new RecordResult(view, token!);
     }
 
-    private static async Task<Results<Ok<RecordResponse>, ProblemHttpResult>> PutAsync(
+    private static async Task<Results<RecordResult, ProblemHttpResult>> PutAsync(
         [FromRoute(Name = "namespace")] string ns, string key, HttpContext http, RecordService records, ContextTokens tokens, GatewayOptions options, CancellationToken cancellationToken)
     {
         var (recordKey, context, overrideAll) = ReadWrite(ns, key, http, records, tokens);
@@ -117,7 +117,7 @@ public static class KvEndpoints
         var json = records.Validator.ValidateValue(body.Span);
         var view = await records.PutAsync(recordKey, json, context, overrideAll, cancellationToken, WriterOf(http));
         var token = SetContextHeader(http, tokens, view);
-        return TypedResults.Ok(RecordResponse.From(view, token!));
+        return new RecordResult(view, token!);
     }
 
     private static async Task<NoContent> DeleteAsync(
