@@ -24,6 +24,14 @@ public sealed class SqliteRecordStoreOptions
     /// <summary>How many dedicated reader threads (each with its own read connection) serve reads.</summary>
     public int ReaderThreads { get; set; } = Math.Max(2, Environment.ProcessorCount);
 
+    /// <summary>
+    /// How often a background thread copies committed WAL pages into the database file (a passive checkpoint, only when
+    /// something was committed since the last one). The writer's own automatic checkpoint is off, so no commit waits for
+    /// one. <see cref="TimeSpan.Zero"/> leaves checkpoints to SQLite's default: on the commit that grows the WAL past
+    /// 1,000 pages, on the writer thread.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming every invalid setting.</summary>
     public void Validate()
     {
@@ -56,6 +64,11 @@ public sealed class SqliteRecordStoreOptions
         if (ReaderThreads is < 1 or > 256)
         {
             errors.Add($"{nameof(ReaderThreads)} must be between 1 and 256 (was {ReaderThreads}).");
+        }
+
+        if (CheckpointInterval < TimeSpan.Zero || CheckpointInterval > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{nameof(CheckpointInterval)} must be 0 (SQLite's automatic checkpoints) or positive up to 1 minute (was {CheckpointInterval}).");
         }
 
         if (errors.Count > 0)
