@@ -85,4 +85,17 @@ public sealed class OpenLoopDispatcherTests
         Assert.Equal(9, result.Latency.Count);
         Assert.Equal(9 / 0.012, result.CompletedPerSecond, 6);
     }
+
+    [Fact]
+    public async Task A_server_that_falls_behind_shows_its_own_rate_not_the_offered_one()
+    {
+        // Offered 1,000/s for 100 ms; the server needs 2 ms per request, so the last of the 100 answers at 200 ms.
+        var clock = new FakePacingClock();
+        var server = new OneConnectionServer(clock, _ => 2 * Millisecond);
+        var result = await new OpenLoopDispatcher(clock).RunAsync(new RateSchedule(0, 1_000, clock.TicksPerSecond), 0, 100 * Millisecond, server.SendAsync);
+
+        Assert.Equal(100, result.Latency.Count);
+        Assert.Equal(500, result.CompletedPerSecond, 6);
+        AssertMs(101, result.Latency.MaxMs); // request 99: scheduled at 99 ms, answered at 200 ms
+    }
 }

@@ -18,6 +18,7 @@ internal sealed class OpenLoopDispatcher(IPacingClock clock)
         var latencies = LatencySummary.NewHistogram();
         var errors = 0L;
         var maxLate = 0L;
+        var lastCompleted = 0L;
         var pending = new List<Task>();
         var count = schedule.CountBefore(endTicks - 1);
         var pacer = new Thread(() =>
@@ -55,12 +56,17 @@ internal sealed class OpenLoopDispatcher(IPacingClock clock)
             }
 
             latencies.RecordValue(Math.Max(1, ToMicroseconds(outcome.CompletedAt - scheduled)));
+            long seen;
+            while ((seen = Interlocked.Read(ref lastCompleted)) < outcome.CompletedAt && Interlocked.CompareExchange(ref lastCompleted, outcome.CompletedAt, seen) != seen)
+            {
+            }
         }
 
         pacer.Start();
         await Task.Run(pacer.Join);
         await Task.WhenAll(pending);
-        var measuredSeconds = (double)(endTicks - measureFromTicks) / clock.TicksPerSecond;
+        // Achieved rate: what completed, over the window or, when the server fell behind, until the last answer.
+        var measuredSeconds = (double)(Math.Max(endTicks, lastCompleted) - measureFromTicks) / clock.TicksPerSecond;
         var scheduledInWindow = count - schedule.CountBefore(measureFromTicks - 1);
         return new OpenLoopResult(scheduledInWindow, latencies.TotalCount / measuredSeconds, errors, LatencySummary.Of(latencies), maxLate * 1000.0 / clock.TicksPerSecond);
     }
