@@ -23,14 +23,13 @@ namespace OrleansCausal.Benchmarks.Grains;
 [BenchmarkCategory("PutPath")]
 public class PutPathBenchmarks
 {
-    private const int KeysPerSide = 16;
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("{\"status\":\"completed\",\"seat\":\"12F\",\"by\":\"agent-42\",\"note\":\"checked in at gate B14, bag tag 0042\"}");
     private readonly ContextTokenCodec _codec = new("benchmark-signing-key-of-at-least-32-chars");
     private readonly ArrayBufferWriter<byte> _response = new(4096);
-    private readonly RecordKey[] _storeKeys = Keys("store");
-    private readonly RecordKey[] _pathKeys = Keys("path");
-    private readonly VersionVector[] _storeContexts = Contexts();
-    private readonly string?[] _pathTokens = new string?[KeysPerSide];
+    private readonly RecordKey[] _storeKeys = BenchmarkKeys.For("store");
+    private readonly RecordKey[] _pathKeys = BenchmarkKeys.For("path");
+    private readonly VersionVector[] _storeContexts = BenchmarkKeys.EmptyContexts();
+    private readonly string?[] _pathTokens = new string?[BenchmarkKeys.PerSide];
     private BenchmarkSilo _silo = null!;
     private RecordService _records = null!;
     private RecordView _view = null!;
@@ -98,10 +97,5 @@ public class PutPathBenchmarks
         return _response.WrittenCount;
     }
 
-    private int Next() => _next = (_next + 1) % KeysPerSide;
-
-    private static RecordKey[] Keys(string side) =>
-        [.. Enumerable.Range(0, KeysPerSide).Select(i => new RecordKey("default", $"{side}-{i}"))];
-
-    private static VersionVector[] Contexts() => [.. Enumerable.Repeat(VersionVector.Empty, KeysPerSide)];
+    private int Next() => _next = (_next + 1) % BenchmarkKeys.PerSide;
 }
