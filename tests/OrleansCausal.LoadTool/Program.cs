@@ -67,15 +67,15 @@ if (gateway is not null && (raw is not null || group is not null))
     Console.WriteLine();
     Console.WriteLine("| side | ops/s | p50 ms | p99 ms | p999 ms | errors |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-    Row("gateway (read + write with context)", gateway);
+    Row($"gateway ({options.Workloads[0]})", gateway);
     if (raw is not null)
     {
-        Row("bare Kestrel naive (read + upsert, one commit per PUT)", raw);
+        Row($"bare Kestrel naive ({options.Workloads[0]}, one commit per PUT)", raw);
     }
 
     if (group is not null)
     {
-        Row("bare Kestrel group-commit (read + upsert, one commit per batch)", group);
+        Row($"bare Kestrel group-commit ({options.Workloads[0]}, one commit per batch)", group);
     }
 
     if (raw is not null)
