@@ -32,5 +32,32 @@ public readonly record struct Dot(ReplicaId Replica, ulong Counter) : IComparabl
         return true;
     }
 
-    public override string ToString() => $"{Replica}.{Counter.ToString(CultureInfo.InvariantCulture)}";
+    /// <summary>The longest text of a dot: a region of <see cref="RegionId.MaxLength"/>, an 8-digit hex epoch, a 20-digit counter, two separators.</summary>
+    public const int MaxTextLength = ReplicaId.MaxTextLength + 1 + 20;
+
+    /// <summary>Writes <c>region.epoch.counter</c> without allocating (response writers format a dot per sibling).</summary>
+    public bool TryFormat(Span<char> destination, out int charsWritten)
+    {
+        charsWritten = 0;
+        if (!Replica.TryFormat(destination, out var replicaLength) || replicaLength >= destination.Length)
+        {
+            return false;
+        }
+
+        destination[replicaLength] = '.';
+        if (!Counter.TryFormat(destination[(replicaLength + 1)..], out var counterLength, default, CultureInfo.InvariantCulture))
+        {
+            return false;
+        }
+
+        charsWritten = replicaLength + 1 + counterLength;
+        return true;
+    }
+
+    public override string ToString()
+    {
+        Span<char> text = stackalloc char[MaxTextLength];
+        TryFormat(text, out var length);
+        return new string(text[..length]);
+    }
 }

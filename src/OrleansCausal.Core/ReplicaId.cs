@@ -42,5 +42,17 @@ public readonly record struct ReplicaId(RegionId Region, uint Epoch) : IComparab
         return true;
     }
 
-    public override string ToString() => $"{Region}.{Epoch:x8}";
+    /// <summary>The longest text of a replica id: a region of <see cref="RegionId.MaxLength"/>, a separator, an 8-digit hex epoch.</summary>
+    public const int MaxTextLength = RegionId.MaxLength + 1 + 8;
+
+    /// <summary>Writes <c>region.epoch</c> without allocating.</summary>
+    public bool TryFormat(Span<char> destination, out int charsWritten) =>
+        destination.TryWrite(CultureInfo.InvariantCulture, $"{Region}.{Epoch:x8}", out charsWritten);
+
+    public override string ToString()
+    {
+        Span<char> text = stackalloc char[MaxTextLength];
+        TryFormat(text, out var length);
+        return new string(text[..length]);
+    }
 }

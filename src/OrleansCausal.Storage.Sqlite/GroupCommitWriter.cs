@@ -79,6 +79,12 @@ internal sealed class GroupCommitWriter
 
                 _connection = SqliteConnections.Open(_options, create: true);
                 initialize(_connection);
+                if (_options.CheckpointInterval > TimeSpan.Zero)
+                {
+                    // WalCheckpointer checkpoints in the background: no commit of this writer runs one.
+                    SqliteSchema.Execute(_connection, "PRAGMA wal_autocheckpoint = 0");
+                }
+
                 _commands = new WriterCommands(_connection);
             }
             catch (Exception error)

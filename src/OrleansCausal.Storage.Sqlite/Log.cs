@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Warning, "SQLite store {Path}: a RecordChanged handler failed for {Key}")]
     public static partial void LogWarningHandlerFailed(ILogger logger, string path, string key, Exception error);
+
+    [LoggerMessage(7, LogLevel.Warning, "SQLite store {Path}: a background WAL checkpoint failed; the next one retries (the WAL grows meanwhile, no write is affected)")]
+    public static partial void LogWarningCheckpointFailed(ILogger logger, string path, Exception error);
 }

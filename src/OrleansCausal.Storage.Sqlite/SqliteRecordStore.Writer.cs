@@ -7,6 +7,9 @@ public sealed partial class SqliteRecordStore
     /// <summary>Transactions the writer has committed (tests check that concurrent writes share them).</summary>
     internal long CommittedTransactions => _writer?.Transactions ?? 0;
 
+    /// <summary>Background WAL checkpoints made so far (0 when <see cref="SqliteRecordStoreOptions.CheckpointInterval"/> is zero).</summary>
+    internal long BackgroundCheckpoints => _checkpointer?.Checkpoints ?? 0;
+
     private T Enqueue<T>(T operation)
         where T : WriteOperation
     {

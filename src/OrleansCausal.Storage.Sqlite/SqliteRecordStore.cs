@@ -23,6 +23,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
     private volatile bool _closed;
     private GroupCommitWriter? _writer;
     private ReaderThreads? _readers;
+    private WalCheckpointer? _checkpointer;
     private ReplicaId _replica;
 
     public SqliteRecordStore(SqliteRecordStoreOptions options, ILogger<SqliteRecordStore>? logger = null, TimeProvider? time = null)
@@ -39,6 +40,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
             ReaderThreads = options.ReaderThreads,
             MaxFileSizeBytes = options.MaxFileSizeBytes,
             Operations = options.Operations,
+            CheckpointInterval = options.CheckpointInterval,
         };
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
@@ -83,6 +85,12 @@ public sealed partial class SqliteRecordStore : IRecordStore
         }
 
         _readers = new ReaderThreads(_options);
+        if (_options.CheckpointInterval > TimeSpan.Zero)
+        {
+            var writer = _writer;
+            _checkpointer = WalCheckpointer.Start(_options, _logger, () => writer.Transactions);
+        }
+
         _replica = opened.Replica;
         Log.LogInformationOpened(_logger, _path, opened.Replica.ToString(), SqliteSchema.CurrentVersion);
         _open = true;
@@ -138,6 +146,11 @@ public sealed partial class SqliteRecordStore : IRecordStore
         }
 
         _closed = true;
+        if (_checkpointer is not null)
+        {
+            await _checkpointer.StopAsync().ConfigureAwait(false);
+        }
+
         if (_writer is not null)
         {
             await _writer.StopAsync().ConfigureAwait(false);

@@ -6,15 +6,26 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansCausal.Gateway;
 using OrleansCausal.LoadTool;
+using OrleansCausal.LoadTool.OpenLoop;
 
-// The HTTP load tool: drives a silo's gateway with read-then-write-with-context clients, then two bare Kestrel endpoints
-// on the same SQLite file — a naive one (each PUT commits alone) and a group-committed one (one writer thread, one
-// transaction per batch) — and prints throughput, p50/p99/p999 and the gateway/naive and gateway/group ratios.
+// The HTTP load tool: drives a silo's gateway, then two bare Kestrel endpoints on the same SQLite file — a naive one
+// (each PUT commits alone) and a group-committed one (one writer thread, one transaction per batch). Closed loop (the
+// default): N clients back to back, prints throughput, p50/p99/p999 and the gateway/naive and gateway/group ratios.
+// Open loop (--rate N[,N…] or --rate sweep): requests sent on a clock at each rate, latency counted from the scheduled
+// send time (coordinated omission corrected), all sides up at once and driven one after another per rate.
 var options = LoadOptions.Parse(args);
 Directory.CreateDirectory(options.DataDirectory);
 var databasePath = Path.Combine(options.DataDirectory, "load.db");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"load: {options.Connections} connections, {options.Duration.TotalSeconds:0} s (+{options.Warmup.TotalSeconds:0} s warm-up) per side, {options.Keys} keys, hot set {options.HotKeys} keys taking {options.HotFraction:P0}, store {databasePath}"));
+    $"load: {(options.OpenLoop ? "open loop at " + string.Join(", ", options.Rates) + " ops/s, " : "closed loop, ")}workloads {string.Join(", ", options.Workloads)}, {options.Connections} connections, {options.Duration.TotalSeconds:0} s (+{options.Warmup.TotalSeconds:0} s warm-up) per side, {options.Keys} keys, hot set {options.HotKeys} keys taking {options.HotFraction:P0}, store {databasePath}"));
+
+if (options.OpenLoop)
+{
+    await using var sides = await OpenLoopSides.StartAsync(options, databasePath);
+    var rows = await RateSweep.RunAsync(sides.All, options, MonotonicPacingClock.Instance);
+    RateSweep.PrintTable(rows);
+    return 0;
+}
 
 LatencyRecorder.Summary? gateway = null;
 LatencyRecorder.Summary? raw = null;
@@ -27,14 +38,7 @@ if (options.Side is "both" or "gateway")
     }
     else
     {
-        await using var silo = SiloApplication.Build([], c => c.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Region"] = "load",
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Store"] = options.Store ?? "sqlite:" + databasePath,
-            ["Context:SigningKey"] = "load-tool-signing-key-0123456789abcdef",
-            ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        await using var silo = LoadSilo.Build(options, databasePath);
         await silo.StartAsync();
         var address = new Uri(silo.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
         gateway = await LoadDriver.RunAsync(address, "/v1/kv/default/", options, CancellationToken.None);
@@ -63,15 +67,15 @@ if (gateway is not null && (raw is not null || group is not null))
     Console.WriteLine();
     Console.WriteLine("| side | ops/s | p50 ms | p99 ms | p999 ms | errors |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|");
-    Row("gateway (read + write with context)", gateway);
+    Row($"gateway ({options.Workloads[0]})", gateway);
     if (raw is not null)
     {
-        Row("bare Kestrel naive (read + upsert, one commit per PUT)", raw);
+        Row($"bare Kestrel naive ({options.Workloads[0]}, one commit per PUT)", raw);
     }
 
     if (group is not null)
     {
-        Row("bare Kestrel group-commit (read + upsert, one commit per batch)", group);
+        Row($"bare Kestrel group-commit ({options.Workloads[0]}, one commit per batch)", group);
     }
 
     if (raw is not null)

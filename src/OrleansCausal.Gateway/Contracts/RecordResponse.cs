@@ -32,8 +32,7 @@ public sealed record RecordResponse(
 /// <summary>One distinct live value and the dots (<c>region.epoch.counter</c>) of the siblings holding exactly it.</summary>
 public sealed record ValueResponse(RawJson Value, IReadOnlyList<string> Dots);
 
-/// <summary>One live sibling: value, dot (<c>region.epoch.counter</c>), region, and the time it was accepted.</summary>
-/// <summary>One live value: its dot, region, accepted time and writer (the API key's name or an in-process caller's;
+/// <summary>One live sibling: its value, dot (<c>region.epoch.counter</c>), region, accepted time and writer (the API key's name or an in-process caller's;
 /// omitted when unknown).</summary>
 public sealed record SiblingResponse(
     RawJson Value,

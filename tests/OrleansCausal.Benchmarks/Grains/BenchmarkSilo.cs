@@ -35,6 +35,8 @@ internal sealed class BenchmarkSilo : IAsyncDisposable
 
     public IRecordStore Store => _host.Services.GetRequiredService<IRecordStore>();
 
+    public IServiceProvider Services => _host.Services;
+
     public static async Task<BenchmarkSilo> StartAsync(string store)
     {
         var directory = store == "sqlite" ? Directory.CreateTempSubdirectory("oc-bench-grains-").FullName : null;

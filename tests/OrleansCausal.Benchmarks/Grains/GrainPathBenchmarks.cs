@@ -18,14 +18,13 @@ namespace OrleansCausal.Benchmarks.Grains;
 [BenchmarkCategory("Grains")]
 public class GrainPathBenchmarks
 {
-    private const int KeysPerSide = 16;
     private const string Payload = "{\"status\":\"completed\",\"seat\":\"12F\",\"by\":\"agent-42\",\"note\":\"checked in at gate B14, bag tag 0042\"}";
 
-    private readonly RecordKey[] _storeKeys = Keys("store");
-    private readonly RecordKey[] _grainKeys = Keys("grain");
-    private readonly RecordKey[] _readKeys = Keys("read");
-    private readonly VersionVector[] _storeContexts = Contexts();
-    private readonly VersionVector[] _grainContexts = Contexts();
+    private readonly RecordKey[] _storeKeys = BenchmarkKeys.For("store");
+    private readonly RecordKey[] _grainKeys = BenchmarkKeys.For("grain");
+    private readonly RecordKey[] _readKeys = BenchmarkKeys.For("read");
+    private readonly VersionVector[] _storeContexts = BenchmarkKeys.EmptyContexts();
+    private readonly VersionVector[] _grainContexts = BenchmarkKeys.EmptyContexts();
     private BenchmarkSilo _silo = null!;
     private IRecordStore _store = null!;
     private IGrainFactory _grains = null!;
@@ -76,10 +75,5 @@ public class GrainPathBenchmarks
     [BenchmarkCategory("read")]
     public Task<RecordSnapshot> GrainRead() => _grains.GetRecordGrain(_readKeys[Next()]).ReadAsync(null);
 
-    private int Next() => _next = (_next + 1) % KeysPerSide;
-
-    private static RecordKey[] Keys(string side) =>
-        [.. Enumerable.Range(0, KeysPerSide).Select(i => new RecordKey("default", $"{side}-{i}"))];
-
-    private static VersionVector[] Contexts() => [.. Enumerable.Repeat(VersionVector.Empty, KeysPerSide)];
+    private int Next() => _next = (_next + 1) % BenchmarkKeys.PerSide;
 }
