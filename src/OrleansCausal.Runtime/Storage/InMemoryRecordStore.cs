@@ -13,6 +13,9 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
     private readonly object _sync = new();
     private readonly Dictionary<RecordKey, StoredRecord> _records = [];
     private readonly List<ChangeEntry> _feed = [];
+    private long _compacted;
+    private ulong _dotFloor;
+    private long _versionFloor;
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _inbound = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -56,11 +59,17 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             }
 
             var own = OwnNewBins(write);
-            version = current.Version + 1;
+            if (current.Version == 0 && own.Any(b => b.Dot.Counter <= _dotFloor))
+            {
+                // Computed with an older dot floor: a purged dot could be issued again. The writer reloads and recomputes.
+                throw new RecordVersionConflictException(write.Key, write.ExpectedVersion, current.Version);
+            }
+
+            version = NextVersion(current);
             _records[write.Key] = new StoredRecord(write.After, version);
             foreach (var bin in own)
             {
-                var entry = new ChangeEntry(_feed.Count + 1, write.Key, bin);
+                var entry = new ChangeEntry(NextSequence, write.Key, bin);
                 _feed.Add(entry);
                 last = entry.Sequence;
             }
@@ -79,11 +88,13 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             var stored = _records.GetValueOrDefault(request.Key) ?? StoredRecord.Missing;
             var current = stored.Record;
             var context = request.Override ? request.Context.Join(current.Clock) : request.Context;
-            var outcome = current.Put(Replica, request.Value, context, DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()), request.MaxBins);
-            _records[request.Key] = new StoredRecord(outcome.Record, stored.Version + 1);
-            var entry = new ChangeEntry(_feed.Count + 1, request.Key, outcome.Written);
+            var outcome = current.Put(Replica, request.Value, context, DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()), request.MaxBins,
+                counterFloor: _dotFloor);
+            var version = NextVersion(stored);
+            _records[request.Key] = new StoredRecord(outcome.Record, version);
+            var entry = new ChangeEntry(NextSequence, request.Key, outcome.Written);
             _feed.Add(entry);
-            result = new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, entry.Sequence, stored.Version + 1);
+            result = new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, entry.Sequence, version);
         }
 
         RecordChanged?.Invoke(this, new RecordChangedEventArgs(request.Key, isLocal: true, result.Version));
@@ -113,9 +124,9 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
                 var outcome = current.Merge(group.Select(b => b.Bin));
                 if (outcome.Added > 0)
                 {
-                    staged[group.Key] = new StoredRecord(outcome.Record, stored.Version + 1);
+                    staged[group.Key] = new StoredRecord(outcome.Record, NextVersion(stored));
                     added += outcome.Added;
-                    changed.Add((group.Key, stored.Version + 1));
+                    changed.Add((group.Key, NextVersion(stored)));
                 }
             }
 
@@ -142,7 +153,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
     {
         lock (_sync)
         {
-            var start = (int)Math.Clamp(afterSequence, 0, _feed.Count);
+            var start = (int)Math.Clamp(afterSequence - _compacted, 0, _feed.Count);
             var count = Math.Min(maxCount, _feed.Count - start);
             return Task.FromResult<IReadOnlyList<ChangeEntry>>(_feed.GetRange(start, count).ToArray());
         }
@@ -152,8 +163,71 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
     {
         lock (_sync)
         {
-            return Task.FromResult((long)_feed.Count);
+            return Task.FromResult(_compacted + _feed.Count);
         }
+    }
+
+    public ulong DotFloor
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _dotFloor;
+            }
+        }
+    }
+
+    public Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            var live = _records.Values.Count(r => r.Record.HasLiveValue);
+            return Task.FromResult(new StorageFigures(live, _records.Count - live, _feed.Count, Bytes: null));
+        }
+    }
+
+    public Task<IReadOnlyDictionary<string, long>> GetInboundPositionsAsync(CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            return Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>(_inbound, StringComparer.Ordinal));
+        }
+    }
+
+    public Task<long> CompactFeedAsync(long through, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            // The newest entry always stays.
+            var remove = (int)Math.Clamp(through - _compacted, 0, Math.Max(0, _feed.Count - 1));
+            _feed.RemoveRange(0, remove);
+            _compacted += remove;
+            return Task.FromResult((long)remove);
+        }
+    }
+
+    public Task<IReadOnlyList<RecordKey>> PurgeAsync(IReadOnlyList<PurgeCandidate> candidates, CancellationToken cancellationToken)
+    {
+        var purged = new List<RecordKey>();
+        lock (_sync)
+        {
+            foreach (var candidate in candidates)
+            {
+                if (_records.GetValueOrDefault(candidate.Key) is not { } stored || !stored.Record.Equals(candidate.Record) ||
+                    stored.Record.HasLiveValue || stored.Record.Bins.Count == 0)
+                {
+                    continue;
+                }
+
+                _dotFloor = Math.Max(_dotFloor, stored.Record.Clock.Get(Replica));
+                _versionFloor = Math.Max(_versionFloor, stored.Version);
+                _records.Remove(candidate.Key);
+                purged.Add(candidate.Key);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<RecordKey>>(purged);
     }
 
     public Task<long> GetCheckpointAsync(string name, CancellationToken cancellationToken)
@@ -198,6 +272,11 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private long NextSequence => _compacted + _feed.Count + 1;
+
+    /// <summary>A record's next version; a new record starts above every purged record's version.</summary>
+    private long NextVersion(StoredRecord stored) => stored.Version == 0 ? PurgeFloors.FirstVersion(_versionFloor) : stored.Version + 1;
 
     /// <summary>The bins a write adds under this store's replica, in dot order; refuses a dot the store already issued.</summary>
     private List<Bin> OwnNewBins(RecordWrite write)

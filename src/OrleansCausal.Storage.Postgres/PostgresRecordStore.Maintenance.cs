@@ -1,0 +1,184 @@
+using Npgsql;
+
+namespace OrleansCausal.Storage.Postgres;
+
+/// <summary>Compaction, purge and figures (<see cref="IStoreMaintenance"/>). The floors live in <c>checkpoints</c>
+/// (one row each); a purge locks the records it removes like any writer, so it serializes with their writes and merges.</summary>
+public sealed partial class PostgresRecordStore
+{
+    public ulong DotFloor => _dotFloor.Value;
+
+    public async Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken)
+    {
+        var dataSource = EnsureOpen();
+        try
+        {
+            await using var command = dataSource.CreateCommand($"""
+                SELECT
+                    (SELECT count(*) FROM {_sql.Q("records")} r WHERE EXISTS (SELECT 1 FROM {_sql.Q("bins")} b WHERE b.namespace = r.namespace AND b.key = r.key AND b.value IS NOT NULL)),
+                    (SELECT count(*) FROM {_sql.Q("records")} r WHERE EXISTS (SELECT 1 FROM {_sql.Q("bins")} b WHERE b.namespace = r.namespace AND b.key = r.key)
+                        AND NOT EXISTS (SELECT 1 FROM {_sql.Q("bins")} b WHERE b.namespace = r.namespace AND b.key = r.key AND b.value IS NOT NULL)),
+                    (SELECT count(*) FROM {_sql.Q("changes")}),
+                    (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                        WHERE n.nspname = $1 AND c.relkind = 'r')
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = _sql.Schema });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return new StorageFigures(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw PostgresErrors.Translate(e, Description, _endpoint, "count records");
+        }
+    }
+
+    public async Task<IReadOnlyDictionary<string, long>> GetInboundPositionsAsync(CancellationToken cancellationToken)
+    {
+        var dataSource = EnsureOpen();
+        var positions = new Dictionary<string, long>(StringComparer.Ordinal);
+        try
+        {
+            await using var command = dataSource.CreateCommand($"SELECT source, applied_through FROM {_sql.Q("inbound_positions")}");
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                positions[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw PostgresErrors.Translate(e, Description, _endpoint, "read the inbound positions");
+        }
+
+        return positions;
+    }
+
+    public async Task<long> CompactFeedAsync(long through, CancellationToken cancellationToken)
+    {
+        var dataSource = EnsureOpen();
+        try
+        {
+            // The counter row keeps the last sequence; the newest entry stays anyway, so a reader behind sees a hole.
+            await using var command = dataSource.CreateCommand(
+                $"DELETE FROM {_sql.Q("changes")} WHERE seq <= $1 AND seq < (SELECT max(seq) FROM {_sql.Q("changes")})");
+            command.Parameters.Add(new NpgsqlParameter { Value = through });
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw PostgresErrors.Translate(e, Description, _endpoint, "compact the change feed");
+        }
+    }
+
+    public async Task<IReadOnlyList<RecordKey>> PurgeAsync(IReadOnlyList<PurgeCandidate> candidates, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        var purged = new List<RecordKey>();
+        if (candidates.Count == 0)
+        {
+            return purged;
+        }
+
+        var keys = candidates.Select(c => c.Key).Distinct().ToList();
+        keys.Sort(CompareKeys);
+        var byKey = candidates.ToDictionary(c => c.Key, c => c.Record);
+        await using var connection = await EnsureOpen().OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
+            var floors = await ReadFloorsAsync(connection).ConfigureAwait(false);
+            var dot = floors.Dot;
+            var version = floors.Version;
+            foreach (var key in keys)
+            {
+                var rows = stored[key];
+                if (rows.Version == 0)
+                {
+                    continue;
+                }
+
+                var record = Decode(key, rows);
+                if (record.HasLiveValue || record.Bins.Count == 0 || !record.Equals(byKey[key]))
+                {
+                    continue;
+                }
+
+                dot = Math.Max(dot, record.Clock.Get(_replica));
+                version = Math.Max(version, rows.Version);
+                purged.Add(key);
+            }
+
+            await using var batch = new NpgsqlBatch(connection);
+            if (purged.Count > 0)
+            {
+                // Raised before the commit: a writer in this silo that sees the record gone already computes above it.
+                _dotFloor.Raise(dot);
+                var namespaces = PostgresParameters.Text([.. purged.Select(k => k.Namespace)]);
+                var names = PostgresParameters.Text([.. purged.Select(k => k.Key)]);
+                var deleteBins = new NpgsqlBatchCommand(
+                    $"DELETE FROM {_sql.Q("bins")} b USING unnest($1::text[], $2::text[]) AS u(namespace, key) WHERE b.namespace = u.namespace AND b.key = u.key");
+                deleteBins.Parameters.Add(namespaces);
+                deleteBins.Parameters.Add(names);
+                batch.BatchCommands.Add(deleteBins);
+                var deleteRecords = new NpgsqlBatchCommand(
+                    $"DELETE FROM {_sql.Q("records")} r USING unnest($1::text[], $2::text[]) AS u(namespace, key) WHERE r.namespace = u.namespace AND r.key = u.key");
+                deleteRecords.Parameters.Add(PostgresParameters.Text([.. purged.Select(k => k.Namespace)]));
+                deleteRecords.Parameters.Add(PostgresParameters.Text([.. purged.Select(k => k.Key)]));
+                batch.BatchCommands.Add(deleteRecords);
+                batch.BatchCommands.Add(SaveFloor(PurgeFloors.DotFloorName, (long)dot));
+                batch.BatchCommands.Add(SaveFloor(PurgeFloors.VersionFloorName, version));
+            }
+
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await batch.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await RollbackQuietlyAsync(connection).ConfigureAwait(false);
+            throw PostgresErrors.Translate(e, Description, _endpoint, "purge tombstones");
+        }
+
+        foreach (var key in purged)
+        {
+            _cache.Invalidate(key);
+        }
+
+        return purged;
+    }
+
+    /// <summary>The durable floors, inside the connection's transaction (after the records' locks).</summary>
+    private async Task<PurgeFloorValues> ReadFloorsAsync(NpgsqlConnection connection)
+    {
+        await using var command = new NpgsqlCommand($"SELECT name, sequence FROM {_sql.Q("checkpoints")} WHERE name = $1 OR name = $2", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = PurgeFloors.DotFloorName });
+        command.Parameters.Add(new NpgsqlParameter { Value = PurgeFloors.VersionFloorName });
+        ulong dot = 0;
+        long version = 0;
+        await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                if (reader.GetString(0) == PurgeFloors.DotFloorName)
+                {
+                    dot = (ulong)reader.GetInt64(1);
+                }
+                else
+                {
+                    version = reader.GetInt64(1);
+                }
+            }
+        }
+
+        _dotFloor.Raise(dot);
+        return new PurgeFloorValues(dot, version);
+    }
+
+    private NpgsqlBatchCommand SaveFloor(string name, long value)
+    {
+        var command = new NpgsqlBatchCommand(_sql.SaveCheckpoint);
+        command.Parameters.Add(new NpgsqlParameter { Value = name });
+        command.Parameters.Add(new NpgsqlParameter { Value = value });
+        return command;
+    }
+}
