@@ -1,4 +1,5 @@
 using OrleansCausal.Runtime.Replication;
+using OrleansCausal.Runtime.Storage;
 
 namespace OrleansCausal.Gateway.Contracts;
 
@@ -11,7 +12,8 @@ public sealed record StatusResponse(
     ClusterStatus Cluster,
     IReadOnlyList<NamespaceStatus> Namespaces,
     bool OpenNamespaces,
-    IReadOnlyList<PeerReplicationStatus> Peers);
+    IReadOnlyList<PeerReplicationStatus> Peers,
+    StorageStatus Storage);
 
 public sealed record NamespaceStatus(string Name, string Resolver, int MaxSiblings);
 

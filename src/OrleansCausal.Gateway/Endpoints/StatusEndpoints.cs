@@ -9,6 +9,7 @@ using Orleans.Runtime;
 using OrleansCausal.Runtime.Grains;
 using OrleansCausal.Runtime.Namespaces;
 using OrleansCausal.Runtime.Replication;
+using OrleansCausal.Runtime.Storage;
 using OrleansCausal.Storage;
 
 namespace OrleansCausal.Gateway.Endpoints;
@@ -22,7 +23,7 @@ public static class StatusEndpoints
             .WithTags("Status")
             .WithName("GetStatus")
             .WithSummary("Read the silo's status")
-            .WithDescription("Region, replica, store, the region's cluster, record grains active here, namespaces and per-peer replication state.")
+            .WithDescription("Region, replica, store, the region's cluster, record grains active here, namespaces, per-peer replication state, and storage: live records, tombstone-only records, change-feed entries, bytes, the dot floor and the last garbage-collection round (stable cut, what held it back).")
             .RequireAuthorization(ApiKeyAuthentication.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
@@ -35,15 +36,17 @@ public static class StatusEndpoints
         IClusterMembershipService membership,
         NamespaceCatalog namespaces,
         IReplicationStatus replication,
+        IStorageStatus storage,
         CancellationToken cancellationToken)
     {
         var peers = await replication.GetPeersAsync(cancellationToken);
+        var storageStatus = await storage.GetAsync(cancellationToken);
         var configured = namespaces.Configured
             .OrderBy(n => n.Name, StringComparer.Ordinal)
             .Select(n => new NamespaceStatus(n.Name, n.ResolverSpecification, n.MaxSiblings))
             .ToArray();
         return TypedResults.Ok(new StatusResponse(
-            settings.Region.Value, store.Replica.ToString(), store.Description, activeGrains.Count, Cluster(settings, membership), configured, namespaces.IsOpen, peers));
+            settings.Region.Value, store.Replica.ToString(), store.Description, activeGrains.Count, Cluster(settings, membership), configured, namespaces.IsOpen, peers, storageStatus));
     }
 
     private static ClusterStatus Cluster(SiloSettings settings, IClusterMembershipService membership) =>
