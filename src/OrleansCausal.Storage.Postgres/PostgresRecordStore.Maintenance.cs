@@ -83,6 +83,7 @@ public sealed partial class PostgresRecordStore
         var keys = candidates.Select(c => c.Key).Distinct().ToList();
         keys.Sort(CompareKeys);
         var byKey = candidates.ToDictionary(c => c.Key, c => c.Record);
+        var thinned = new PostgresTransactionWrites();
         await using var connection = await EnsureOpen().OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -90,6 +91,7 @@ public sealed partial class PostgresRecordStore
             var floors = await ReadFloorsAsync(connection).ConfigureAwait(false);
             var dot = floors.Dot;
             var version = floors.Version;
+            var removed = new List<RecordKey>();
             foreach (var key in keys)
             {
                 var rows = stored[key];
@@ -99,39 +101,38 @@ public sealed partial class PostgresRecordStore
                 }
 
                 var record = Decode(key, rows);
-                if (record.HasLiveValue || record.Bins.Count == 0 || !record.Equals(byKey[key]))
+                if (!record.Equals(byKey[key]) || PurgeFloors.WithoutTombstones(record) is not { } remaining)
                 {
+                    continue;
+                }
+
+                purged.Add(key);
+                if (remaining.Bins.Count > 0)
+                {
+                    // Live siblings stay: only the tombstone bins go; the clock is unchanged.
+                    thinned.AddRecord(key, record, remaining, rows.Version, rows.Version + 1);
+                    if (NotificationFor(key, rows.Version + 1) is { } payload)
+                    {
+                        thinned.Notifications.Add(payload);
+                    }
+
                     continue;
                 }
 
                 dot = Math.Max(dot, record.Clock.Get(_replica));
                 version = Math.Max(version, rows.Version);
-                purged.Add(key);
+                removed.Add(key);
             }
 
-            await using var batch = new NpgsqlBatch(connection);
-            if (purged.Count > 0)
+            if (removed.Count > 0)
             {
                 // Raised before the commit: a writer in this silo that sees the record gone already computes above it.
                 _dotFloor.Raise(dot);
-                var namespaces = PostgresParameters.Text([.. purged.Select(k => k.Namespace)]);
-                var names = PostgresParameters.Text([.. purged.Select(k => k.Key)]);
-                var deleteBins = new NpgsqlBatchCommand(
-                    $"DELETE FROM {_sql.Q("bins")} b USING unnest($1::text[], $2::text[]) AS u(namespace, key) WHERE b.namespace = u.namespace AND b.key = u.key");
-                deleteBins.Parameters.Add(namespaces);
-                deleteBins.Parameters.Add(names);
-                batch.BatchCommands.Add(deleteBins);
-                var deleteRecords = new NpgsqlBatchCommand(
-                    $"DELETE FROM {_sql.Q("records")} r USING unnest($1::text[], $2::text[]) AS u(namespace, key) WHERE r.namespace = u.namespace AND r.key = u.key");
-                deleteRecords.Parameters.Add(PostgresParameters.Text([.. purged.Select(k => k.Namespace)]));
-                deleteRecords.Parameters.Add(PostgresParameters.Text([.. purged.Select(k => k.Key)]));
-                batch.BatchCommands.Add(deleteRecords);
-                batch.BatchCommands.Add(SaveFloor(PurgeFloors.DotFloorName, (long)dot));
-                batch.BatchCommands.Add(SaveFloor(PurgeFloors.VersionFloorName, version));
+                await RemoveRecordsAsync(connection, removed, new PurgeFloorValues(dot, version)).ConfigureAwait(false);
             }
 
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-            await batch.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            // The thinned records' bins and versions, then COMMIT.
+            await WriteAndCommitAsync(connection, thinned).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -144,7 +145,31 @@ public sealed partial class PostgresRecordStore
             _cache.Invalidate(key);
         }
 
+        _notifier!.Enqueue(thinned.Notifications);
+        for (var i = 0; i < thinned.RecordKeys.Count; i++)
+        {
+            Raise(thinned.RecordKeys[i], isLocal: true, thinned.NewVersions[i]);
+        }
+
         return purged;
+    }
+
+    /// <summary>Deletes whole records (bins and rows) and saves the raised floors, inside the connection's transaction.</summary>
+    private async Task RemoveRecordsAsync(NpgsqlConnection connection, List<RecordKey> removed, PurgeFloorValues floors)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var table in new[] { "bins", "records" })
+        {
+            var delete = new NpgsqlBatchCommand(
+                $"DELETE FROM {_sql.Q(table)} t USING unnest($1::text[], $2::text[]) AS u(namespace, key) WHERE t.namespace = u.namespace AND t.key = u.key");
+            delete.Parameters.Add(PostgresParameters.Text([.. removed.Select(k => k.Namespace)]));
+            delete.Parameters.Add(PostgresParameters.Text([.. removed.Select(k => k.Key)]));
+            batch.BatchCommands.Add(delete);
+        }
+
+        batch.BatchCommands.Add(SaveFloor(PurgeFloors.DotFloorName, (long)floors.Dot));
+        batch.BatchCommands.Add(SaveFloor(PurgeFloors.VersionFloorName, floors.Version));
+        await batch.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>The durable floors, inside the connection's transaction (after the records' locks).</summary>

@@ -2,8 +2,8 @@ using OrleansCausal.Core;
 
 namespace OrleansCausal.Storage.Sqlite;
 
-/// <summary>Removes tombstone-only records that are still exactly as the garbage collector saw them, and raises the
-/// dot and version floors in the same transaction (<see cref="IStoreMaintenance.PurgeAsync"/>).</summary>
+/// <summary>Drops the tombstone bins of records that are still exactly as the garbage collector saw them; removes a
+/// record left with none and raises the dot and version floors in the same transaction (<see cref="IStoreMaintenance.PurgeAsync"/>).</summary>
 internal sealed class PurgeOperation(IReadOnlyList<PurgeCandidate> candidates, ReplicaId replica, DotFloorCell dotFloor, CancellationToken cancellationToken)
     : WriteOperation<IReadOnlyList<RecordKey>>(cancellationToken)
 {
@@ -15,14 +15,22 @@ internal sealed class PurgeOperation(IReadOnlyList<PurgeCandidate> candidates, R
         foreach (var candidate in candidates)
         {
             var stored = batch.Load(candidate.Key);
-            if (stored.Version == 0 || stored.Record.HasLiveValue || stored.Record.Bins.Count == 0 || !stored.Record.Equals(candidate.Record))
+            if (stored.Version == 0 || !stored.Record.Equals(candidate.Record) || PurgeFloors.WithoutTombstones(stored.Record) is not { } remaining)
             {
                 continue;
             }
 
-            dot = Math.Max(dot, stored.Record.Clock.Get(replica));
-            version = Math.Max(version, stored.Version);
-            batch.Remove(candidate.Key);
+            if (remaining.Bins.Count > 0)
+            {
+                Changes.Add((candidate.Key, batch.Write(candidate.Key, remaining)));
+            }
+            else
+            {
+                dot = Math.Max(dot, stored.Record.Clock.Get(replica));
+                version = Math.Max(version, stored.Version);
+                batch.Remove(candidate.Key);
+            }
+
             purged.Add(candidate.Key);
         }
 

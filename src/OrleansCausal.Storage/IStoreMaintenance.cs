@@ -26,10 +26,12 @@ public interface IStoreMaintenance
     /// feed). Returns how many were deleted.</summary>
     Task<long> CompactFeedAsync(long through, CancellationToken cancellationToken);
 
-    /// <summary>Removes each record that is still exactly <see cref="PurgeCandidate.Record"/> and holds only
-    /// tombstones, in one transaction with raising the dot floor to its highest own counter and the version floor to
-    /// its version (a record created later starts above it, so no cached version of the purged record can match).
-    /// Returns the keys removed. The caller proves the records are below the stable cut.</summary>
+    /// <summary>For each record that is still exactly <see cref="PurgeCandidate.Record"/>, drops its tombstone bins: the
+    /// record keeps its live bins and its clock (which still covers the dropped dots, so they never come back) and
+    /// gets a new version; a record left with no bin is removed, in one transaction with raising the dot floor to its
+    /// highest own counter and the version floor to its version (a record created later starts above it, so no
+    /// cached version of the removed record can match). Returns the keys changed. The caller proves the tombstones
+    /// are below the stable cut.</summary>
     Task<IReadOnlyList<RecordKey>> PurgeAsync(IReadOnlyList<PurgeCandidate> candidates, CancellationToken cancellationToken);
 }
 
@@ -37,5 +39,5 @@ public interface IStoreMaintenance
 /// tombstones), <see cref="Feed"/> (change-feed entries) and <see cref="Bytes"/> (null when the backend cannot tell).</summary>
 public sealed record StorageFigures(long Records, long Tombstones, long Feed, long? Bytes);
 
-/// <summary>A tombstone-only record the garbage collector found stable; purged only if it is still exactly this.</summary>
+/// <summary>A record holding tombstones the garbage collector found stable; purged only if it is still exactly this.</summary>
 public sealed record PurgeCandidate(RecordKey Key, CausalRecord Record);

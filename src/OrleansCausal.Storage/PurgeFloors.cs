@@ -1,3 +1,5 @@
+using OrleansCausal.Core;
+
 namespace OrleansCausal.Storage;
 
 /// <summary>
@@ -13,4 +15,11 @@ public static class PurgeFloors
 
     /// <summary>The version a record gets when it is created: above every version a purged record had.</summary>
     public static long FirstVersion(long versionFloor) => Math.Max(versionFloor, 0) + 1;
+
+    /// <summary>The record without its tombstone bins, with the same clock (so the dropped dots stay covered); null
+    /// when it holds no tombstone. No bin of the result is covered by another's context: none was before.</summary>
+    public static CausalRecord? WithoutTombstones(CausalRecord record) =>
+        record.Bins.Any(static b => b.IsTombstone)
+            ? CausalRecord.Restore(record.Bins.Where(static b => !b.IsTombstone), record.Clock)
+            : null;
 }

@@ -12,11 +12,11 @@ namespace OrleansCausal.Replication.Collection;
 /// <item>Feed compaction: own change-feed entries at or below the lowest sequence every current peer has
 /// acknowledged (its durable checkpoint), minus <see cref="StorageOptions.FeedRetention"/>, are deleted. A removed
 /// peer no longer counts; an unreachable one does.</item>
-/// <item>Purge: the tombstone-only records are read first; then the feed head of every member region is learned
+/// <item>Purge: the records holding tombstones are read first; then the feed head of every member region is learned
 /// (this region's from its store, each peer's from a probe answered after the read); once every member has applied
 /// every origin's feed through those heads, every bin those records ever held or covered has reached every member,
-/// and they are purged — each only if it is still exactly as read. Until then the candidates and heads wait for the
-/// next round.</item>
+/// and their tombstone bins are dropped (a record left with none is removed) — each record only if it is still
+/// exactly as read. Until then the candidates and heads wait for the next round.</item>
 /// </list>
 /// Rounds in one silo run one at a time; rounds of several silos of one region may overlap safely (compaction is
 /// idempotent, a purge is conditional and atomic in the store).
@@ -136,7 +136,7 @@ public sealed class StorageCollector(
             var page = await store.ScanAsync(after, ScanPageSize, cancellationToken);
             foreach (var (key, record) in page)
             {
-                if (!record.HasLiveValue && record.Bins.Count > 0 && candidates.Count < options.Value.MaxPurgePerRound)
+                if (record.Bins.Any(static b => b.IsTombstone) && candidates.Count < options.Value.MaxPurgePerRound)
                 {
                     candidates.Add(new PurgeCandidate(key, record));
                 }
@@ -156,9 +156,9 @@ public sealed class StorageCollector(
     private async Task<int> PurgeAsync(PendingPurge pending, CancellationToken cancellationToken)
     {
         // A tombstone of a replica that is no member's current incarnation (a removed region, a lost store) may not
-        // have reached every member: such a record stays.
+        // have reached every member: such a record keeps its tombstones.
         var eligible = pending.Candidates
-            .Where(c => c.Record.Bins.All(b => pending.Heads.ContainsKey(b.Dot.Replica.ToString())))
+            .Where(c => c.Record.Bins.Where(static b => b.IsTombstone).All(b => pending.Heads.ContainsKey(b.Dot.Replica.ToString())))
             .ToList();
         var purged = eligible.Count == 0 ? [] : await store.PurgeAsync(eligible, cancellationToken);
         metrics.TombstonesPurged(purged.Count);

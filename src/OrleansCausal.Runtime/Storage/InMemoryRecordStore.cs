@@ -215,14 +215,22 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             foreach (var candidate in candidates)
             {
                 if (_records.GetValueOrDefault(candidate.Key) is not { } stored || !stored.Record.Equals(candidate.Record) ||
-                    stored.Record.HasLiveValue || stored.Record.Bins.Count == 0)
+                    PurgeFloors.WithoutTombstones(stored.Record) is not { } remaining)
                 {
                     continue;
                 }
 
-                _dotFloor = Math.Max(_dotFloor, stored.Record.Clock.Get(Replica));
-                _versionFloor = Math.Max(_versionFloor, stored.Version);
-                _records.Remove(candidate.Key);
+                if (remaining.Bins.Count > 0)
+                {
+                    _records[candidate.Key] = new StoredRecord(remaining, stored.Version + 1);
+                }
+                else
+                {
+                    _dotFloor = Math.Max(_dotFloor, stored.Record.Clock.Get(Replica));
+                    _versionFloor = Math.Max(_versionFloor, stored.Version);
+                    _records.Remove(candidate.Key);
+                }
+
                 purged.Add(candidate.Key);
             }
         }

@@ -77,6 +77,30 @@ public abstract partial class RecordStoreConformanceTests
     }
 
     [Fact]
+    public async Task PurgeAsync_WhenTombstonesHaveLiveSiblings_DropsOnlyTheTombstonesAndKeepsTheClock()
+    {
+        var (store, _) = await NewStoreAsync(RegionA);
+        var key = Key("mixed");
+        var first = await PutAsync(store, key, "\"a\"");
+        var deleted = await PutAsync(store, key, null, first.Record.Context);
+        var sibling = await PutAsync(store, key, "\"b\"", first.Record.Context);
+        var before = await store.LoadAsync(key, Ct);
+
+        Assert.Equal([key], await store.PurgeAsync([new PurgeCandidate(key, sibling.Record)], Ct));
+
+        var after = await store.LoadAsync(key, Ct);
+        AssertBins(after.Record, (sibling.Written.Dot, "\"b\""));
+        Assert.Equal(before.Record.Clock, after.Record.Clock);
+        Assert.True(after.Version > before.Version, $"Dropping bins must bump the version (was {before.Version}, now {after.Version}).");
+        Assert.True(after.Record.Clock.Covers(deleted.Written.Dot));
+
+        // The dropped tombstone never comes back: a merge of it is skipped as seen.
+        await store.MergeAsync([new KeyedBin(key, deleted.Written)], null, Ct);
+        AssertBins((await store.LoadAsync(key, Ct)).Record, (sibling.Written.Dot, "\"b\""));
+        Assert.Empty(await store.PurgeAsync([new PurgeCandidate(key, after.Record)], Ct));
+    }
+
+    [Fact]
     public async Task WriteAsync_WhenItCreatesARecordWithADotAtOrBelowTheFloor_IsAVersionConflictAndTheFloorWriteSucceeds()
     {
         var (store, _) = await NewStoreAsync(RegionA);
