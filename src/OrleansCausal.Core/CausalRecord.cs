@@ -121,17 +121,11 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
     /// travels with the bin: every region that receives it drops the same bins, and their dots stay covered by
     /// the clock, so they can never come back.
     /// </para>
-    /// <para>
-    /// <paramref name="counterFloor"/> is the store's dot floor: no counter at or below it is issued, so a record
-    /// recreated after its tombstones were purged (its clock gone) never reissues a purged dot, whatever old context
-    /// the writer carries: <c>n = max(clock[R], context[R], floor) + 1</c>.
-    /// </para>
     /// </summary>
-    public PutOutcome Put(ReplicaId replica, string? value, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue, string? writer = null,
-        ulong counterFloor = 0)
+    public PutOutcome Put(ReplicaId replica, string? value, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue, string? writer = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBins, 1);
-        var counter = Math.Max(Math.Max(Clock.Get(replica), context.Get(replica)), counterFloor) + 1;
+        var counter = Math.Max(Clock.Get(replica), context.Get(replica)) + 1;
         var dot = new Dot(replica, counter);
 
         var survivorCount = 0;
@@ -192,9 +186,8 @@ public sealed class CausalRecord : IEquatable<CausalRecord>
     }
 
     /// <summary>delete(context): a put whose value is a tombstone.</summary>
-    public PutOutcome Delete(ReplicaId replica, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue, string? writer = null,
-        ulong counterFloor = 0) =>
-        Put(replica, null, context, writtenAt, maxBins, writer, counterFloor);
+    public PutOutcome Delete(ReplicaId replica, VersionVector context, DateTimeOffset writtenAt, int maxBins = int.MaxValue, string? writer = null) =>
+        Put(replica, null, context, writtenAt, maxBins, writer);
 
     /// <summary>
     /// merge(remote bins): each incoming bin is skipped when its dot is already present, or is covered by the

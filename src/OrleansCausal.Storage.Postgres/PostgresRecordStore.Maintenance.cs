@@ -2,12 +2,10 @@ using Npgsql;
 
 namespace OrleansCausal.Storage.Postgres;
 
-/// <summary>Compaction, purge and figures (<see cref="IStoreMaintenance"/>). The floors live in <c>checkpoints</c>
-/// (one row each); a purge locks the records it removes like any writer, so it serializes with their writes and merges.</summary>
+/// <summary>Compaction, purge and figures (<see cref="IStoreMaintenance"/>). A purge locks the records it thins like
+/// any writer, so it serializes with their writes and merges.</summary>
 public sealed partial class PostgresRecordStore
 {
-    public ulong DotFloor => _dotFloor.Value;
-
     public async Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken)
     {
         var dataSource = EnsureOpen();
@@ -88,10 +86,6 @@ public sealed partial class PostgresRecordStore
         try
         {
             var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
-            var floors = await ReadFloorsAsync(connection).ConfigureAwait(false);
-            var dot = floors.Dot;
-            var version = floors.Version;
-            var removed = new List<RecordKey>();
             foreach (var key in keys)
             {
                 var rows = stored[key];
@@ -101,34 +95,18 @@ public sealed partial class PostgresRecordStore
                 }
 
                 var record = Decode(key, rows);
-                if (!record.Equals(byKey[key]) || PurgeFloors.WithoutTombstones(record) is not { } remaining)
+                if (!record.Equals(byKey[key]) || Tombstones.Without(record) is not { } remaining)
                 {
                     continue;
                 }
 
+                // Only the tombstone bins go; the clock stays (a record left with no bin is its clock alone).
                 purged.Add(key);
-                if (remaining.Bins.Count > 0)
+                thinned.AddRecord(key, record, remaining, rows.Version, rows.Version + 1);
+                if (NotificationFor(key, rows.Version + 1) is { } payload)
                 {
-                    // Live siblings stay: only the tombstone bins go; the clock is unchanged.
-                    thinned.AddRecord(key, record, remaining, rows.Version, rows.Version + 1);
-                    if (NotificationFor(key, rows.Version + 1) is { } payload)
-                    {
-                        thinned.Notifications.Add(payload);
-                    }
-
-                    continue;
+                    thinned.Notifications.Add(payload);
                 }
-
-                dot = Math.Max(dot, record.Clock.Get(_replica));
-                version = Math.Max(version, rows.Version);
-                removed.Add(key);
-            }
-
-            if (removed.Count > 0)
-            {
-                // Raised before the commit: a writer in this silo that sees the record gone already computes above it.
-                _dotFloor.Raise(dot);
-                await RemoveRecordsAsync(connection, removed, new PurgeFloorValues(dot, version)).ConfigureAwait(false);
             }
 
             // The thinned records' bins and versions, then COMMIT.
@@ -140,9 +118,9 @@ public sealed partial class PostgresRecordStore
             throw PostgresErrors.Translate(e, Description, _endpoint, "purge tombstones");
         }
 
-        foreach (var key in purged)
+        for (var i = 0; i < thinned.RecordKeys.Count; i++)
         {
-            _cache.Invalidate(key);
+            _cache.Offer(thinned.RecordKeys[i], thinned.Records[i], thinned.NewVersions[i]);
         }
 
         _notifier!.Enqueue(thinned.Notifications);
@@ -152,58 +130,5 @@ public sealed partial class PostgresRecordStore
         }
 
         return purged;
-    }
-
-    /// <summary>Deletes whole records (bins and rows) and saves the raised floors, inside the connection's transaction.</summary>
-    private async Task RemoveRecordsAsync(NpgsqlConnection connection, List<RecordKey> removed, PurgeFloorValues floors)
-    {
-        await using var batch = new NpgsqlBatch(connection);
-        foreach (var table in new[] { "bins", "records" })
-        {
-            var delete = new NpgsqlBatchCommand(
-                $"DELETE FROM {_sql.Q(table)} t USING unnest($1::text[], $2::text[]) AS u(namespace, key) WHERE t.namespace = u.namespace AND t.key = u.key");
-            delete.Parameters.Add(PostgresParameters.Text([.. removed.Select(k => k.Namespace)]));
-            delete.Parameters.Add(PostgresParameters.Text([.. removed.Select(k => k.Key)]));
-            batch.BatchCommands.Add(delete);
-        }
-
-        batch.BatchCommands.Add(SaveFloor(PurgeFloors.DotFloorName, (long)floors.Dot));
-        batch.BatchCommands.Add(SaveFloor(PurgeFloors.VersionFloorName, floors.Version));
-        await batch.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-    }
-
-    /// <summary>The durable floors, inside the connection's transaction (after the records' locks).</summary>
-    private async Task<PurgeFloorValues> ReadFloorsAsync(NpgsqlConnection connection)
-    {
-        await using var command = new NpgsqlCommand($"SELECT name, sequence FROM {_sql.Q("checkpoints")} WHERE name = $1 OR name = $2", connection);
-        command.Parameters.Add(new NpgsqlParameter { Value = PurgeFloors.DotFloorName });
-        command.Parameters.Add(new NpgsqlParameter { Value = PurgeFloors.VersionFloorName });
-        ulong dot = 0;
-        long version = 0;
-        await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                if (reader.GetString(0) == PurgeFloors.DotFloorName)
-                {
-                    dot = (ulong)reader.GetInt64(1);
-                }
-                else
-                {
-                    version = reader.GetInt64(1);
-                }
-            }
-        }
-
-        _dotFloor.Raise(dot);
-        return new PurgeFloorValues(dot, version);
-    }
-
-    private NpgsqlBatchCommand SaveFloor(string name, long value)
-    {
-        var command = new NpgsqlBatchCommand(_sql.SaveCheckpoint);
-        command.Parameters.Add(new NpgsqlParameter { Value = name });
-        command.Parameters.Add(new NpgsqlParameter { Value = value });
-        return command;
     }
 }

@@ -116,7 +116,6 @@ public sealed partial class PostgresRecordStore
         try
         {
             var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
-            var floors = stored.Values.Any(r => r.Version == 0) ? await ReadFloorsAsync(connection).ConfigureAwait(false) : default;
             var writes = new PostgresTransactionWrites { Position = position };
             var added = 0;
             foreach (var key in keys)
@@ -140,9 +139,8 @@ public sealed partial class PostgresRecordStore
                 }
 
                 added += outcome.Added;
-                var version = floors.Next(rows.Version);
-                writes.AddRecord(key, record, outcome.Record, rows.Version, version);
-                if (NotificationFor(key, version) is { } payload)
+                writes.AddRecord(key, record, outcome.Record, rows.Version, rows.Version + 1);
+                if (NotificationFor(key, rows.Version + 1) is { } payload)
                 {
                     writes.Notifications.Add(payload);
                 }

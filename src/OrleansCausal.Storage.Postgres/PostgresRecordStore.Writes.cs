@@ -230,7 +230,7 @@ public sealed partial class PostgresRecordStore
         if (cached.Count == keys.Count)
         {
             // Every record is cached: one round trip, if no other silo changed them since.
-            var optimistic = Compute(keys, groups, now, locked: false, key => cached[key], floors: default);
+            var optimistic = Compute(keys, groups, now, locked: false, key => cached[key]);
             if (!optimistic.NeedsLock && await TryCommitOptimisticAsync(optimistic).ConfigureAwait(false))
             {
                 Complete(optimistic);
@@ -244,9 +244,7 @@ public sealed partial class PostgresRecordStore
             try
             {
                 var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
-                // A record created (again) needs the durable floors, read under the lock: a purge that removed it has committed.
-                var floors = stored.Values.Any(r => r.Version == 0) ? await ReadFloorsAsync(connection).ConfigureAwait(false) : default;
-                computed = Compute(keys, groups, now, locked: true, key => (Decode(key, stored[key]), stored[key].Version), floors);
+                computed = Compute(keys, groups, now, locked: true, key => (Decode(key, stored[key]), stored[key].Version));
                 computed.LastSequence = await WriteAndCommitAsync(connection, computed.Writes).ConfigureAwait(false);
             }
             catch
@@ -305,10 +303,7 @@ public sealed partial class PostgresRecordStore
     /// fails only its own writes.</summary>
     /// <param name="locked">True when <paramref name="current"/> reads locked rows; false for cached records, which
     /// cannot prove a conflict (the batch then <see cref="ComputedBatch.NeedsLock"/>).</param>
-    /// <param name="floors">The durable dot and version floors, read under the lock when a record is created (a
-    /// creation from cached records always takes the lock).</param>
-    private ComputedBatch Compute(List<RecordKey> keys, Dictionary<RecordKey, List<PendingWrite>> groups, DateTimeOffset now, bool locked,
-        Func<RecordKey, (CausalRecord Record, long Version)> current, PurgeFloorValues floors)
+    private ComputedBatch Compute(List<RecordKey> keys, Dictionary<RecordKey, List<PendingWrite>> groups, DateTimeOffset now, bool locked, Func<RecordKey, (CausalRecord Record, long Version)> current)
     {
         var computed = new ComputedBatch();
         var writes = computed.Writes;
@@ -326,12 +321,6 @@ public sealed partial class PostgresRecordStore
                 continue;
             }
 
-            if (storedVersion == 0 && !locked)
-            {
-                computed.NeedsLock = true;
-                return computed;
-            }
-
             var record = stored;
             var version = storedVersion;
             foreach (var pending in groups[key])
@@ -345,8 +334,7 @@ public sealed partial class PostgresRecordStore
                         PutOutcome outcome;
                         try
                         {
-                            outcome = record.Put(_replica, request.Value, context, now, request.MaxBins,
-                                counterFloor: version == 0 ? floors.Dot : _dotFloor.Value);
+                            outcome = record.Put(_replica, request.Value, context, now, request.MaxBins);
                         }
                         catch (ArgumentException e)
                         {
@@ -355,8 +343,7 @@ public sealed partial class PostgresRecordStore
                         }
 
                         record = outcome.Record;
-                        version = floors.Next(version);
-                        computed.Results.Add(new Applied(put, version, writes.AddToFeed(key, outcome.Written), outcome));
+                        computed.Results.Add(new Applied(put, ++version, writes.AddToFeed(key, outcome.Written), outcome));
                         break;
                     }
 
@@ -392,13 +379,6 @@ public sealed partial class PostgresRecordStore
                             continue;
                         }
 
-                        if (version == 0 && ownNew.Count > 0 && ownNew.Min(b => b.Dot.Counter) <= floors.Dot)
-                        {
-                            // Computed with an older dot floor (a purge committed since): the writer reloads and recomputes.
-                            computed.Failures.Add((conditional, new RecordVersionConflictException(key, write.ExpectedVersion, version)));
-                            continue;
-                        }
-
                         var feedIndex = -1;
                         foreach (var bin in ownNew)
                         {
@@ -406,8 +386,7 @@ public sealed partial class PostgresRecordStore
                         }
 
                         record = write.After;
-                        version = floors.Next(version);
-                        computed.Results.Add(new Applied(conditional, version, feedIndex, null));
+                        computed.Results.Add(new Applied(conditional, ++version, feedIndex, null));
                         break;
                     }
                 }

@@ -43,7 +43,6 @@ public sealed partial class PostgresRecordStore : IRecordStore
     private readonly PostgresRecordCache _cache = new(capacity: 100_000);
     private readonly Channel<PendingMerge> _merges = Channel.CreateUnbounded<PendingMerge>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
-    private readonly DotFloorCell _dotFloor = new();
     private NpgsqlDataSource? _dataSource;
     private PostgresChangeListener? _listener;
     private PostgresNotifier? _notifier;
@@ -139,7 +138,6 @@ public sealed partial class PostgresRecordStore : IRecordStore
             _merger = Task.Run(RunMergerAsync);
 
             _state = 1;
-            _dotFloor.Raise((ulong)await GetCheckpointAsync(PurgeFloors.DotFloorName, cancellationToken).ConfigureAwait(false));
             _logger.LogInformationOpened(Description, _replica.ToString(), PostgresSchema.CurrentVersion);
         }
         catch (Exception e) when (e is not OperationCanceledException)

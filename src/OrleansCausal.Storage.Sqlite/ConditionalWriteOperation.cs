@@ -8,10 +8,9 @@ namespace OrleansCausal.Storage.Sqlite;
 /// version matches, the stored record is what the writer read, and the difference to <see cref="RecordWrite.After"/>
 /// is written: the added bins under this store's own replica are appended to the change feed in dot order (merged
 /// remote bins never are). A bin already stored is immutable, and an added own bin whose dot the stored clock covers
-/// would issue a dot twice: both refuse the write with <see cref="InvalidOperationException"/>. A write that creates
-/// the record with an own dot at or below the durable dot floor was computed before a purge: a version conflict.
+/// would issue a dot twice: both refuse the write with <see cref="InvalidOperationException"/>.
 /// </summary>
-internal sealed class ConditionalWriteOperation(RecordWrite write, ReplicaId replica, DotFloorCell dotFloor, CancellationToken cancellationToken)
+internal sealed class ConditionalWriteOperation(RecordWrite write, ReplicaId replica, CancellationToken cancellationToken)
     : WriteOperation<RecordWriteResult>(cancellationToken)
 {
     protected override RecordWriteResult Execute(WriteBatch batch)
@@ -43,12 +42,6 @@ internal sealed class ConditionalWriteOperation(RecordWrite write, ReplicaId rep
 
                 own.Add(bin);
             }
-        }
-
-        if (current.Version == 0 && own.Count > 0 && own.Min(b => b.Dot.Counter) <= dotFloor.ReadDurable(batch))
-        {
-            // Computed with an older dot floor (a purge committed since): the writer reloads and computes again.
-            throw new RecordVersionConflictException(key, write.ExpectedVersion, current.Version);
         }
 
         var version = batch.Write(key, write.After);

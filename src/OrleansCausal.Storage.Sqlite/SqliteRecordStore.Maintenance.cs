@@ -8,17 +8,17 @@ public sealed partial class SqliteRecordStore
         "SELECT COUNT(*) FROM records r WHERE EXISTS (SELECT 1 FROM bins b WHERE b.namespace = r.namespace AND b.key = r.key) " +
         "AND NOT EXISTS (SELECT 1 FROM bins b WHERE b.namespace = r.namespace AND b.key = r.key AND b.value IS NOT NULL)";
 
-    public ulong DotFloor => _dotFloor.Value;
-
     public Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken) =>
         ReadWith(cancellationToken, "counting records", null, reader =>
         {
-            var records = (long)reader.Command("SELECT COUNT(*) FROM records").ExecuteScalar()!;
+            var records = (long)reader.Command(
+                "SELECT COUNT(*) FROM records r WHERE EXISTS (SELECT 1 FROM bins b WHERE b.namespace = r.namespace AND b.key = r.key AND b.value IS NOT NULL)")
+                .ExecuteScalar()!;
             var tombstones = (long)reader.Command(CountTombstoneOnly).ExecuteScalar()!;
             var feed = (long)reader.Command("SELECT COUNT(*) FROM changes").ExecuteScalar()!;
             var pages = (long)reader.Command("PRAGMA page_count").ExecuteScalar()!;
             var pageSize = (long)reader.Command("PRAGMA page_size").ExecuteScalar()!;
-            return new StorageFigures(records - tombstones, tombstones, feed, pages * pageSize);
+            return new StorageFigures(records, tombstones, feed, pages * pageSize);
         });
 
     public Task<IReadOnlyDictionary<string, long>> GetInboundPositionsAsync(CancellationToken cancellationToken) =>
@@ -40,6 +40,6 @@ public sealed partial class SqliteRecordStore
     public Task<IReadOnlyList<RecordKey>> PurgeAsync(IReadOnlyList<PurgeCandidate> candidates, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        return Enqueue(new PurgeOperation(candidates, WriterReplica, _dotFloor, cancellationToken)).Task;
+        return Enqueue(new PurgeOperation(candidates, cancellationToken)).Task;
     }
 }

@@ -24,7 +24,6 @@ public sealed partial class SqliteRecordStore : IRecordStore
     private GroupCommitWriter? _writer;
     private ReaderThreads? _readers;
     private ReplicaId _replica;
-    private readonly DotFloorCell _dotFloor = new();
 
     public SqliteRecordStore(SqliteRecordStoreOptions options, ILogger<SqliteRecordStore>? logger = null, TimeProvider? time = null)
     {
@@ -86,7 +85,6 @@ public sealed partial class SqliteRecordStore : IRecordStore
         _replica = opened.Replica;
         Log.LogInformationOpened(_logger, _path, opened.Replica.ToString(), SqliteSchema.CurrentVersion);
         _open = true;
-        _dotFloor.Raise((ulong)await GetCheckpointAsync(PurgeFloors.DotFloorName, cancellationToken).ConfigureAwait(false));
     }
 
     public Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken)
@@ -95,7 +93,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
         ArgumentOutOfRangeException.ThrowIfLessThan(request.MaxBins, 1, nameof(request.MaxBins));
         // Millisecond precision: the stored form keeps milliseconds, so the returned bin equals the stored one.
         var writtenAt = DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
-        return Enqueue(new PutOperation(request, WriterReplica, writtenAt, _dotFloor, cancellationToken)).Task;
+        return Enqueue(new PutOperation(request, WriterReplica, writtenAt, cancellationToken)).Task;
     }
 
     public Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken)
@@ -113,7 +111,7 @@ public sealed partial class SqliteRecordStore : IRecordStore
             }
         }
 
-        return Enqueue(new ConditionalWriteOperation(write, WriterReplica, _dotFloor, cancellationToken)).Task;
+        return Enqueue(new ConditionalWriteOperation(write, WriterReplica, cancellationToken)).Task;
     }
 
     public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken)

@@ -32,12 +32,11 @@ internal sealed class WriteBatch(WriterCommands commands, string path, ILogger l
 
     public CausalRecord Read(RecordKey key) => Load(key).Record;
 
-    /// <summary>Replaces the record (loaded first through <see cref="Load"/>) and returns its new version; a record
-    /// created (again) starts above the version floor, so no version of a purged record is ever reused.</summary>
+    /// <summary>Replaces the record (loaded first through <see cref="Load"/>) and returns its new version.</summary>
     public long Write(RecordKey key, CausalRecord record)
     {
         var (stored, current) = _records[key];
-        var version = current.Version == 0 ? PurgeFloors.FirstVersion(ReadCheckpoint(PurgeFloors.VersionFloorName)) : current.Version + 1;
+        var version = current.Version + 1;
         _records[key] = (stored, new StoredRecord(record, version));
         if (_dirtyKeys.Add(key))
         {
@@ -46,20 +45,6 @@ internal sealed class WriteBatch(WriterCommands commands, string path, ILogger l
 
         return version;
     }
-
-    /// <summary>Removes the record (loaded first through <see cref="Load"/>): its bins and its row go at flush.</summary>
-    public void Remove(RecordKey key)
-    {
-        var (stored, _) = _records[key];
-        _records[key] = (stored, StoredRecord.Missing);
-        if (_dirtyKeys.Add(key))
-        {
-            _dirty.Add(key);
-        }
-    }
-
-    /// <summary>A named checkpoint as this transaction sees it (written ones included: they are written at once).</summary>
-    public long ReadCheckpoint(string name) => commands.SelectCheckpoint(name);
 
     public long DeleteChangesThrough(long through) => commands.DeleteChanges(through);
 
@@ -83,13 +68,6 @@ internal sealed class WriteBatch(WriterCommands commands, string path, ILogger l
             foreach (var bin in diff.Added)
             {
                 commands.InsertBin(key, BinRow.From(bin));
-            }
-
-            if (current.Version == 0)
-            {
-                // Purged: the bins went above; the row goes too.
-                commands.DeleteRecord(key);
-                continue;
             }
 
             commands.UpsertRecord(key, current.Version, CausalBinaryCodec.EncodeVector(current.Record.Clock));

@@ -13,8 +13,6 @@ internal sealed class WriterCommands : IDisposable
     private readonly SqliteCommand _insertChange;
     private readonly SqliteCommand _upsertCheckpoint;
     private readonly SqliteCommand _upsertInbound;
-    private readonly SqliteCommand _selectCheckpoint;
-    private readonly SqliteCommand _deleteRecord;
     private readonly SqliteCommand _deleteChanges;
 
     public WriterCommands(SqliteConnection connection)
@@ -35,8 +33,6 @@ internal sealed class WriterCommands : IDisposable
             "INSERT INTO checkpoints (name, seq) VALUES ($name, $seq) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq", "$name", "$seq");
         _upsertInbound = Create(connection,
             "INSERT INTO inbound_positions (source, seq) VALUES ($source, $seq) ON CONFLICT (source) DO UPDATE SET seq = excluded.seq", "$source", "$seq");
-        _selectCheckpoint = Create(connection, "SELECT seq FROM checkpoints WHERE name = $name", "$name");
-        _deleteRecord = Create(connection, "DELETE FROM records WHERE namespace = $ns AND key = $key", "$ns", "$key");
         _deleteChanges = Create(connection, "DELETE FROM changes WHERE seq <= $through AND seq < (SELECT MAX(seq) FROM changes)", "$through");
     }
 
@@ -83,19 +79,6 @@ internal sealed class WriterCommands : IDisposable
         _upsertInbound.ExecuteNonQuery();
     }
 
-    public long SelectCheckpoint(string name)
-    {
-        Bind(_selectCheckpoint, name);
-        return _selectCheckpoint.ExecuteScalar() as long? ?? 0;
-    }
-
-    /// <summary>Deletes a record's row (its bins are deleted one by one like any removed bin).</summary>
-    public void DeleteRecord(RecordKey key)
-    {
-        Bind(_deleteRecord, key.Namespace, key.Key);
-        _deleteRecord.ExecuteNonQuery();
-    }
-
     /// <summary>Deletes the change-feed entries through a sequence except the newest; returns how many.</summary>
     public long DeleteChanges(long through)
     {
@@ -106,8 +89,6 @@ internal sealed class WriterCommands : IDisposable
     public void Dispose()
     {
         _deleteChanges.Dispose();
-        _selectCheckpoint.Dispose();
-        _deleteRecord.Dispose();
         _selectRecord.Dispose();
         _upsertRecord.Dispose();
         _insertBin.Dispose();

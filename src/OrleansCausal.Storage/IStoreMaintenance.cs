@@ -3,18 +3,11 @@ using OrleansCausal.Core;
 namespace OrleansCausal.Storage;
 
 /// <summary>
-/// What bounds a store's size (README "Bounded storage"): change-feed compaction, the purge of tombstone-only records
-/// below the stable cut, the dot floor that keeps a purged record's dots from ever being issued again, and the
-/// figures the status shows. The garbage collector decides <em>what</em> is safe; the store only does it atomically.
+/// What bounds a store's size (README "Bounded storage"): change-feed compaction, the purge of tombstones below the
+/// stable cut, and the figures the status shows. The garbage collector decides <em>what</em> is safe; the store only does it atomically.
 /// </summary>
 public interface IStoreMaintenance
 {
-    /// <summary>The dot floor as this store instance last knew it: no own dot with a counter at or below it is ever
-    /// issued again (<see cref="CausalRecord.Put"/>'s <c>counterFloor</c>). It only grows: a purge raises it to the
-    /// highest own counter of every record it removes. A write that creates a record with an own dot at or below the
-    /// durable floor is refused as a version conflict (the writer reloads and computes again with the new floor).</summary>
-    ulong DotFloor { get; }
-
     /// <summary>Live records, tombstone-only records, change-feed entries, and bytes used where the backend can tell.</summary>
     Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken);
 
@@ -26,12 +19,11 @@ public interface IStoreMaintenance
     /// feed). Returns how many were deleted.</summary>
     Task<long> CompactFeedAsync(long through, CancellationToken cancellationToken);
 
-    /// <summary>For each record that is still exactly <see cref="PurgeCandidate.Record"/>, drops its tombstone bins: the
-    /// record keeps its live bins and its clock (which still covers the dropped dots, so they never come back) and
-    /// gets a new version; a record left with no bin is removed, in one transaction with raising the dot floor to its
-    /// highest own counter and the version floor to its version (a record created later starts above it, so no
-    /// cached version of the removed record can match). Returns the keys changed. The caller proves the tombstones
-    /// are below the stable cut.</summary>
+    /// <summary>For each record that is still exactly <see cref="PurgeCandidate.Record"/>, drops its tombstone bins
+    /// in one transaction: the record keeps its live bins and its clock — which still covers the dropped dots, so they
+    /// never come back and no counter is issued again — and gets a new version. A record left with no bin stays as its
+    /// clock alone (a few bytes: it reads as not found, with that context). Returns the keys changed. The caller
+    /// proves the tombstones are below the stable cut.</summary>
     Task<IReadOnlyList<RecordKey>> PurgeAsync(IReadOnlyList<PurgeCandidate> candidates, CancellationToken cancellationToken);
 }
 

@@ -9,6 +9,6 @@ public sealed class CollectionStorageStatus(IRecordStore store, StorageCollector
     public async Task<StorageStatus> GetAsync(CancellationToken cancellationToken)
     {
         var figures = await store.GetStorageFiguresAsync(cancellationToken);
-        return new StorageStatus(figures.Records, figures.Tombstones, figures.Feed, figures.Bytes, store.DotFloor, collector.LastRound);
+        return new StorageStatus(figures.Records, figures.Tombstones, figures.Feed, figures.Bytes, collector.LastRound);
     }
 }

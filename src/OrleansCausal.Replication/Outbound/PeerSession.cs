@@ -309,10 +309,6 @@ public sealed class PeerSession
     {
         var reason = _resendReason;
         Repair = $"full resend running: {reason}";
-        // Read before the first record: the resend then carries every bin of the feed through `last` (or what
-        // superseded it), so the peer's position may skip to it — a new peer, or one behind a compacted feed, is not
-        // sent the feed from the start afterwards.
-        var last = await _store.GetLastSequenceAsync(stopping);
         var result = await _resend.RunAsync(stopping);
         if (result.Failure is not null)
         {
@@ -322,11 +318,6 @@ public sealed class PeerSession
         }
 
         _resendReason = null;
-        if (last > Checkpoint)
-        {
-            _skipTo = Math.Max(_skipTo ?? 0, last);
-        }
-
         Repair = $"full resend finished at {_time.GetUtcNow():O}: {result.Records} record(s), {result.Bins} bin(s) ({reason})";
         Succeeded();
         LastError = result.RefusedChunk;

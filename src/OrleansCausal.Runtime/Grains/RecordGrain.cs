@@ -108,9 +108,7 @@ public sealed class RecordGrain : Grain, IRecordGrain
 
             var current = _state.State.Record;
             var context = command.Override ? command.Context.Join(current.Clock) : command.Context;
-            // The dot floor: a record recreated after a purge never reissues a purged dot (the store refuses a
-            // creation computed with an older floor as a version conflict, and the retry reads the new one).
-            var outcome = current.Put(_store.Replica, command.Value, context, AcceptedAt(), settings.MaxSiblings, command.Writer, _store.DotFloor);
+            var outcome = current.Put(_store.Replica, command.Value, context, AcceptedAt(), settings.MaxSiblings, command.Writer);
             _state.State.Record = outcome.Record;
             try
             {

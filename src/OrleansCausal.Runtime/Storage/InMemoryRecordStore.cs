@@ -14,8 +14,6 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
     private readonly Dictionary<RecordKey, StoredRecord> _records = [];
     private readonly List<ChangeEntry> _feed = [];
     private long _compacted;
-    private ulong _dotFloor;
-    private long _versionFloor;
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _inbound = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -59,12 +57,6 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             }
 
             var own = OwnNewBins(write);
-            if (current.Version == 0 && own.Any(b => b.Dot.Counter <= _dotFloor))
-            {
-                // Computed with an older dot floor: a purged dot could be issued again. The writer reloads and recomputes.
-                throw new RecordVersionConflictException(write.Key, write.ExpectedVersion, current.Version);
-            }
-
             version = NextVersion(current);
             _records[write.Key] = new StoredRecord(write.After, version);
             foreach (var bin in own)
@@ -88,8 +80,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             var stored = _records.GetValueOrDefault(request.Key) ?? StoredRecord.Missing;
             var current = stored.Record;
             var context = request.Override ? request.Context.Join(current.Clock) : request.Context;
-            var outcome = current.Put(Replica, request.Value, context, DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()), request.MaxBins,
-                counterFloor: _dotFloor);
+            var outcome = current.Put(Replica, request.Value, context, DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()), request.MaxBins);
             var version = NextVersion(stored);
             _records[request.Key] = new StoredRecord(outcome.Record, version);
             var entry = new ChangeEntry(NextSequence, request.Key, outcome.Written);
@@ -167,23 +158,13 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
         }
     }
 
-    public ulong DotFloor
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _dotFloor;
-            }
-        }
-    }
-
     public Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken)
     {
         lock (_sync)
         {
             var live = _records.Values.Count(r => r.Record.HasLiveValue);
-            return Task.FromResult(new StorageFigures(live, _records.Count - live, _feed.Count, Bytes: null));
+            var tombstones = _records.Values.Count(r => !r.Record.HasLiveValue && r.Record.Bins.Count > 0);
+            return Task.FromResult(new StorageFigures(live, tombstones, _feed.Count, Bytes: null));
         }
     }
 
@@ -215,22 +196,12 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             foreach (var candidate in candidates)
             {
                 if (_records.GetValueOrDefault(candidate.Key) is not { } stored || !stored.Record.Equals(candidate.Record) ||
-                    PurgeFloors.WithoutTombstones(stored.Record) is not { } remaining)
+                    Tombstones.Without(stored.Record) is not { } remaining)
                 {
                     continue;
                 }
 
-                if (remaining.Bins.Count > 0)
-                {
-                    _records[candidate.Key] = new StoredRecord(remaining, stored.Version + 1);
-                }
-                else
-                {
-                    _dotFloor = Math.Max(_dotFloor, stored.Record.Clock.Get(Replica));
-                    _versionFloor = Math.Max(_versionFloor, stored.Version);
-                    _records.Remove(candidate.Key);
-                }
-
+                _records[candidate.Key] = new StoredRecord(remaining, stored.Version + 1);
                 purged.Add(candidate.Key);
             }
         }
@@ -283,8 +254,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
 
     private long NextSequence => _compacted + _feed.Count + 1;
 
-    /// <summary>A record's next version; a new record starts above every purged record's version.</summary>
-    private long NextVersion(StoredRecord stored) => stored.Version == 0 ? PurgeFloors.FirstVersion(_versionFloor) : stored.Version + 1;
+    private static long NextVersion(StoredRecord stored) => stored.Version + 1;
 
     /// <summary>The bins a write adds under this store's replica, in dot order; refuses a dot the store already issued.</summary>
     private List<Bin> OwnNewBins(RecordWrite write)

@@ -74,8 +74,6 @@ public sealed class DecoratedStore(IRecordStore inner, bool localNoticesOnly = f
 
     public Task<long> GetInboundPositionAsync(string source, CancellationToken cancellationToken) => inner.GetInboundPositionAsync(source, cancellationToken);
 
-    public ulong DotFloor => inner.DotFloor;
-
     public Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken) => inner.GetStorageFiguresAsync(cancellationToken);
 
     public Task<IReadOnlyDictionary<string, long>> GetInboundPositionsAsync(CancellationToken cancellationToken) => inner.GetInboundPositionsAsync(cancellationToken);

@@ -160,8 +160,6 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
 
     public Task<long> GetInboundPositionAsync(string source, CancellationToken cancellationToken) => inner.GetInboundPositionAsync(source, cancellationToken);
 
-    public ulong DotFloor => inner.DotFloor;
-
     public Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken) => inner.GetStorageFiguresAsync(cancellationToken);
 
     public Task<IReadOnlyDictionary<string, long>> GetInboundPositionsAsync(CancellationToken cancellationToken) => inner.GetInboundPositionsAsync(cancellationToken);

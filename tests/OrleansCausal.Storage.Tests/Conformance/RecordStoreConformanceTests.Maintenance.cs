@@ -29,7 +29,7 @@ public abstract partial class RecordStoreConformanceTests
     }
 
     [Fact]
-    public async Task PurgeAsync_WhenTheRecordHoldsOnlyTombstones_RemovesItAndAnOldContextNeverReissuesItsDots()
+    public async Task PurgeAsync_WhenTheRecordHoldsOnlyTombstones_LeavesItsClockAloneAndAnOldContextNeverReissuesADot()
     {
         var (store, location) = await NewStoreAsync(RegionA);
         var key = Key("purged");
@@ -40,26 +40,29 @@ public abstract partial class RecordStoreConformanceTests
         var before = await store.GetStorageFiguresAsync(Ct);
         Assert.Equal((1L, 1L, 3L), (before.Records, before.Tombstones, before.Feed));
         Assert.True(before.Bytes > 0, $"A durable store reports its size; got {before.Bytes}.");
+        var versionBefore = (await store.LoadAsync(key, Ct)).Version;
 
-        var purged = await store.PurgeAsync([new PurgeCandidate(key, deleted.Record), new PurgeCandidate(Key("live"), (await store.LoadAsync(Key("live"), Ct)).Record)], Ct);
+        var live = (await store.LoadAsync(Key("live"), Ct)).Record;
+        var purged = await store.PurgeAsync([new PurgeCandidate(key, deleted.Record), new PurgeCandidate(Key("live"), live)], Ct);
 
         Assert.Equal([key], purged);
         var gone = await store.LoadAsync(key, Ct);
-        Assert.Equal(0, gone.Version);
-        Assert.Equal(CausalRecord.Empty, gone.Record);
+        Assert.Empty(gone.Record.Bins);
+        Assert.Equal(deleted.Record.Clock, gone.Record.Clock);
+        Assert.True(gone.Version > versionBefore, $"A purge must bump the version (was {versionBefore}, now {gone.Version}).");
         var after = await store.GetStorageFiguresAsync(Ct);
         Assert.Equal((1L, 0L, 3L), (after.Records, after.Tombstones, after.Feed));
-        Assert.True(store.DotFloor >= deleted.Written.Dot.Counter, $"The dot floor {store.DotFloor} is below the purged dot {deleted.Written.Dot}.");
 
         // The doomstone case: a context read before the purge, written after it.
         var late = await PutAsync(store, key, "\"10D\"", oldContext);
         Assert.True(late.Written.Dot.Counter > deleted.Written.Dot.Counter,
             $"The write after the purge got dot {late.Written.Dot}, not above the purged {deleted.Written.Dot}: a dot was issued twice.");
 
-        // The floor survives a restart.
+        // The purged tombstone never comes back, also after a restart.
         await CloseAsync(store);
         var reopened = await OpenStoreAsync(location, RegionA);
-        Assert.True(reopened.DotFloor >= deleted.Written.Dot.Counter, $"After a restart the dot floor is {reopened.DotFloor}.");
+        await reopened.MergeAsync([new KeyedBin(key, deleted.Written), new KeyedBin(key, written.Written)], null, Ct);
+        AssertBins((await reopened.LoadAsync(key, Ct)).Record, (late.Written.Dot, "\"10D\""));
     }
 
     [Fact]
@@ -101,28 +104,18 @@ public abstract partial class RecordStoreConformanceTests
     }
 
     [Fact]
-    public async Task WriteAsync_WhenItCreatesARecordWithADotAtOrBelowTheFloor_IsAVersionConflictAndTheFloorWriteSucceeds()
+    public async Task WriteAsync_WhenTheWriterCachedTheRecordBeforeAPurge_IsAVersionConflict()
     {
         var (store, _) = await NewStoreAsync(RegionA);
-        var key = Key("recreated");
+        var key = Key("cached");
         var first = await PutAsync(store, key, "\"a\"");
         var deleted = await PutAsync(store, key, null, first.Record.Context);
         var stale = await store.LoadAsync(key, Ct);
         await store.PurgeAsync([new PurgeCandidate(key, deleted.Record)], Ct);
 
-        // A writer that still caches the purged record: its version no longer matches.
         var cachedWrite = stale.Record.Put(store.Replica, "\"b\"", stale.Record.Context, Now());
         await Assert.ThrowsAsync<RecordVersionConflictException>(() => store.WriteAsync(new RecordWrite(key, stale.Version, stale.Record, cachedWrite.Record), Ct));
-
-        // A writer that computed from the empty record without the floor would reissue a purged dot.
-        var withoutFloor = CausalRecord.Empty.Put(store.Replica, "\"b\"", first.Record.Context, Now());
-        Assert.True(withoutFloor.Written.Dot.Counter <= deleted.Written.Dot.Counter);
-        await Assert.ThrowsAsync<RecordVersionConflictException>(() => store.WriteAsync(new RecordWrite(key, 0, CausalRecord.Empty, withoutFloor.Record), Ct));
-
-        var withFloor = CausalRecord.Empty.Put(store.Replica, "\"b\"", first.Record.Context, Now(), counterFloor: store.DotFloor);
-        var result = await store.WriteAsync(new RecordWrite(key, 0, CausalRecord.Empty, withFloor.Record), Ct);
-        Assert.True(result.Version > stale.Version, $"The recreated record got version {result.Version}, not above the purged version {stale.Version}.");
-        AssertBins((await store.LoadAsync(key, Ct)).Record, (withFloor.Written.Dot, "\"b\""));
+        Assert.Empty((await store.LoadAsync(key, Ct)).Record.Bins);
     }
 
     [Fact]
