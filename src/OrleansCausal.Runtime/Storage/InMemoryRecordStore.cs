@@ -57,7 +57,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             }
 
             var own = OwnNewBins(write);
-            version = NextVersion(current);
+            version = current.Version + 1;
             _records[write.Key] = new StoredRecord(write.After, version);
             foreach (var bin in own)
             {
@@ -81,11 +81,10 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             var current = stored.Record;
             var context = request.Override ? request.Context.Join(current.Clock) : request.Context;
             var outcome = current.Put(Replica, request.Value, context, DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()), request.MaxBins);
-            var version = NextVersion(stored);
-            _records[request.Key] = new StoredRecord(outcome.Record, version);
+            _records[request.Key] = new StoredRecord(outcome.Record, stored.Version + 1);
             var entry = new ChangeEntry(NextSequence, request.Key, outcome.Written);
             _feed.Add(entry);
-            result = new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, entry.Sequence, version);
+            result = new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, entry.Sequence, stored.Version + 1);
         }
 
         RecordChanged?.Invoke(this, new RecordChangedEventArgs(request.Key, isLocal: true, result.Version));
@@ -115,9 +114,9 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
                 var outcome = current.Merge(group.Select(b => b.Bin));
                 if (outcome.Added > 0)
                 {
-                    staged[group.Key] = new StoredRecord(outcome.Record, NextVersion(stored));
+                    staged[group.Key] = new StoredRecord(outcome.Record, stored.Version + 1);
                     added += outcome.Added;
-                    changed.Add((group.Key, NextVersion(stored)));
+                    changed.Add((group.Key, stored.Version + 1));
                 }
             }
 
@@ -253,8 +252,6 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     private long NextSequence => _compacted + _feed.Count + 1;
-
-    private static long NextVersion(StoredRecord stored) => stored.Version + 1;
 
     /// <summary>The bins a write adds under this store's replica, in dot order; refuses a dot the store already issued.</summary>
     private List<Bin> OwnNewBins(RecordWrite write)
