@@ -189,7 +189,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
 
     public Task<IReadOnlyList<RecordKey>> PurgeAsync(IReadOnlyList<PurgeCandidate> candidates, CancellationToken cancellationToken)
     {
-        var purged = new List<RecordKey>();
+        var purged = new List<(RecordKey Key, long Version)>();
         lock (_sync)
         {
             foreach (var candidate in candidates)
@@ -201,11 +201,16 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
                 }
 
                 _records[candidate.Key] = new StoredRecord(remaining, stored.Version + 1);
-                purged.Add(candidate.Key);
+                purged.Add((candidate.Key, stored.Version + 1));
             }
         }
 
-        return Task.FromResult<IReadOnlyList<RecordKey>>(purged);
+        foreach (var (key, version) in purged)
+        {
+            RecordChanged?.Invoke(this, new RecordChangedEventArgs(key, isLocal: true, version));
+        }
+
+        return Task.FromResult<IReadOnlyList<RecordKey>>([.. purged.Select(p => p.Key)]);
     }
 
     public Task<long> GetCheckpointAsync(string name, CancellationToken cancellationToken)
