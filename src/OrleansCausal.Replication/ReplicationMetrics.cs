@@ -21,6 +21,8 @@ public sealed class ReplicationMetrics : IDisposable
     private readonly Counter<long> _binsAdded;
     private readonly Counter<long> _refused;
     private readonly Histogram<double> _lag;
+    private readonly Counter<long> _tombstonesPurged;
+    private readonly Counter<long> _feedCompacted;
     private Func<IEnumerable<(string Peer, long Backlog, double LagSeconds)>> _peers = static () => [];
 
     public ReplicationMetrics(IMeterFactory? meterFactory = null)
@@ -34,6 +36,8 @@ public sealed class ReplicationMetrics : IDisposable
         _binsReceived = _meter.CreateCounter<long>("orleans_causal.replication.bins_received", "{bin}", "Bins received in accepted batches and resends.");
         _binsAdded = _meter.CreateCounter<long>("orleans_causal.replication.bins_added", "{bin}", "Received bins that were new here.");
         _refused = _meter.CreateCounter<long>("orleans_causal.replication.batches_refused", "{batch}", "Inbound batches refused (gap, forged, ...).");
+        _tombstonesPurged = _meter.CreateCounter<long>("orleans_causal.storage.tombstones_purged", "{record}", "Tombstone-only records purged below the stable cut.");
+        _feedCompacted = _meter.CreateCounter<long>("orleans_causal.storage.feed_compacted", "{entry}", "Change-feed entries deleted after every peer acknowledged them.");
         _lag = _meter.CreateHistogram<double>("orleans_causal.replication.lag", "s", "Time from a bin's acceptance to the peer's acknowledgement.");
         _meter.CreateObservableGauge("orleans_causal.replication.backlog", () => _peers().Select(static p => new Measurement<long>(p.Backlog, new KeyValuePair<string, object?>("peer", p.Peer))), "{bin}", "Local bins a peer has not acknowledged.");
         _meter.CreateObservableGauge("orleans_causal.replication.backlog_age", () => _peers().Select(static p => new Measurement<double>(p.LagSeconds, new KeyValuePair<string, object?>("peer", p.Peer))), "s", "Age of the oldest bin a peer has not acknowledged.");
@@ -63,6 +67,10 @@ public sealed class ReplicationMetrics : IDisposable
 
     public void Refused(string source, string reason) =>
         _refused.Add(1, new KeyValuePair<string, object?>("source", source), new KeyValuePair<string, object?>("reason", reason));
+
+    public void TombstonesPurged(long records) => _tombstonesPurged.Add(records);
+
+    public void FeedCompacted(long entries) => _feedCompacted.Add(entries);
 
     public void Dispose() => _meter.Dispose();
 

@@ -46,6 +46,8 @@ internal sealed class WriteBatch(WriterCommands commands, string path, ILogger l
         return version;
     }
 
+    public long DeleteChangesThrough(long through) => commands.DeleteChanges(through);
+
     public long AppendChange(RecordKey key, Bin bin) => commands.InsertChange(key, CausalBinaryCodec.EncodeBin(bin));
 
     public void SaveCheckpoint(string name, long sequence) => commands.UpsertCheckpoint(name, sequence);

@@ -13,6 +13,7 @@ internal sealed class WriterCommands : IDisposable
     private readonly SqliteCommand _insertChange;
     private readonly SqliteCommand _upsertCheckpoint;
     private readonly SqliteCommand _upsertInbound;
+    private readonly SqliteCommand _deleteChanges;
 
     public WriterCommands(SqliteConnection connection)
     {
@@ -33,6 +34,7 @@ internal sealed class WriterCommands : IDisposable
             "INSERT INTO checkpoints (name, seq) VALUES ($name, $seq) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq", "$name", "$seq");
         _upsertInbound = Create(connection,
             "INSERT INTO inbound_positions (source, seq) VALUES ($source, $seq) ON CONFLICT (source) DO UPDATE SET seq = excluded.seq", "$source", "$seq");
+        _deleteChanges = Create(connection, "DELETE FROM changes WHERE seq <= $through AND seq < (SELECT MAX(seq) FROM changes)", "$through");
     }
 
     public StoredRecord SelectRecord(RecordKey key, string path, ILogger logger)
@@ -80,8 +82,16 @@ internal sealed class WriterCommands : IDisposable
         _upsertInbound.ExecuteNonQuery();
     }
 
+    /// <summary>Deletes the change-feed entries through a sequence except the newest; returns how many.</summary>
+    public long DeleteChanges(long through)
+    {
+        Bind(_deleteChanges, through);
+        return _deleteChanges.ExecuteNonQuery();
+    }
+
     public void Dispose()
     {
+        _deleteChanges.Dispose();
         _selectRecord.Dispose();
         _upsertRecord.Dispose();
         _insertBin.Dispose();

@@ -4,10 +4,10 @@ namespace OrleansCausal.Storage;
 
 /// <summary>
 /// A region's store: one incarnation (<see cref="Replica"/>) with its records (<see cref="IRecordOperations"/>), its
-/// change feed, its replication checkpoints and a key-ordered scan. Providers: SQLite (embedded default) and
+/// change feed, its replication checkpoints, a key-ordered scan and its maintenance (compaction, purge, figures). Providers: SQLite (embedded default) and
 /// PostgreSQL (a region of several silos); the record grains reach it through the dotted-bins grain storage.
 /// </summary>
-public interface IRecordStore : IRecordOperations, IChangeFeed, ICheckpointStore, IRecordScanner, IAsyncDisposable
+public interface IRecordStore : IRecordOperations, IChangeFeed, ICheckpointStore, IRecordScanner, IStoreMaintenance, IAsyncDisposable
 {
     /// <summary>The replica (region + store incarnation) this store issues dots under. Valid after <see cref="OpenAsync"/>.</summary>
     ReplicaId Replica { get; }

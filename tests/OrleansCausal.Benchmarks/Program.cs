@@ -4,4 +4,10 @@ if (args.Length > 0 && args[0] == "replication")
     return;
 }
 
+if (args.Length > 0 && args[0] == "soak")
+{
+    await OrleansCausal.Benchmarks.Storage.StorageSoakRun.RunAsync(args[1..]);
+    return;
+}
+
 BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,4 +1,5 @@
 using OrleansCausal.Runtime.Replication;
+using OrleansCausal.Runtime.Storage;
 
 namespace OrleansCausal.Gateway.Contracts;
 
@@ -11,7 +12,8 @@ public sealed record StatusResponse(
     ClusterStatus Cluster,
     IReadOnlyList<NamespaceStatus> Namespaces,
     bool OpenNamespaces,
-    IReadOnlyList<PeerReplicationStatus> Peers)
+    IReadOnlyList<PeerReplicationStatus> Peers,
+    StorageStatus Storage)
 {
     /// <summary>Writes this silo answered without applying them since it started, because the record already held
     /// their operation id (<c>Idempotency-Key</c>); the metric <c>orleans_causal.operations.replayed</c> counts them

@@ -10,6 +10,7 @@ using OrleansCausal.Runtime.Grains;
 using OrleansCausal.Runtime.Namespaces;
 using OrleansCausal.Runtime.Diagnostics;
 using OrleansCausal.Runtime.Replication;
+using OrleansCausal.Runtime.Storage;
 using OrleansCausal.Storage;
 
 namespace OrleansCausal.Gateway.Endpoints;
@@ -23,7 +24,7 @@ public static class StatusEndpoints
             .WithTags("Status")
             .WithName("GetStatus")
             .WithSummary("Read the silo's status")
-            .WithDescription("Region, replica, store, the region's cluster, record grains active here, namespaces, per-peer replication state, and the writes this silo answered as replays of an Idempotency-Key the record already held.")
+            .WithDescription("Region, replica, store, the region's cluster, record grains active here, namespaces, per-peer replication state, the writes this silo answered as replays of an Idempotency-Key the record already held, and storage: live records, tombstone-only records, change-feed entries, bytes and the last garbage-collection round (stable cut, what held it back).")
             .RequireAuthorization(ApiKeyAuthentication.Policy)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
@@ -37,15 +38,17 @@ public static class StatusEndpoints
         NamespaceCatalog namespaces,
         IReplicationStatus replication,
         RuntimeMetrics metrics,
+        IStorageStatus storage,
         CancellationToken cancellationToken)
     {
         var peers = await replication.GetPeersAsync(cancellationToken);
+        var storageStatus = await storage.GetAsync(cancellationToken);
         var configured = namespaces.Configured
             .OrderBy(n => n.Name, StringComparer.Ordinal)
             .Select(n => new NamespaceStatus(n.Name, n.ResolverSpecification, n.MaxSiblings))
             .ToArray();
         return TypedResults.Ok(new StatusResponse(
-            settings.Region.Value, store.Replica.ToString(), store.Description, activeGrains.Count, Cluster(settings, membership), configured, namespaces.IsOpen, peers)
+            settings.Region.Value, store.Replica.ToString(), store.Description, activeGrains.Count, Cluster(settings, membership), configured, namespaces.IsOpen, peers, storageStatus)
         {
             ReplayedWrites = metrics.ReplayedTotal,
         });

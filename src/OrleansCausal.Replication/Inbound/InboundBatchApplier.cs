@@ -64,6 +64,15 @@ public sealed class InboundBatchApplier(IRecordStore store, IRecordNoticeBroadca
         }
     }
 
+    /// <summary>The acknowledgement of an empty batch, with this region's replica, feed head and applied positions.</summary>
+    public async Task<BatchAcknowledgement> AcknowledgeWithReportAsync(InboundResult.Applied applied, CancellationToken cancellationToken) =>
+        new(applied.Added, applied.AppliedThrough)
+        {
+            Replica = store.Replica.ToString(),
+            Head = await store.GetLastSequenceAsync(cancellationToken),
+            Applied = await store.GetInboundPositionsAsync(cancellationToken),
+        };
+
     public async Task<InboundResult> ApplyResendAsync(ResendBatch batch, CancellationToken cancellationToken)
     {
         using var activity = ReplicationTracing.StartApply(batch.Source, batch.Bins.Count);

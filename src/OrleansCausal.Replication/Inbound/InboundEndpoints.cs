@@ -40,6 +40,12 @@ public static class InboundEndpoints
             context.Response.Headers[ReplicationPaths.ExpectedAfterHeader] = gap.ExpectedAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
+        if (result is InboundResult.Applied applied && batch.Bins.Count == 0)
+        {
+            // A heartbeat or a garbage-collection probe: say what this region has applied (the stable cut's input).
+            return Results.Ok(await applier.AcknowledgeWithReportAsync(applied, context.RequestAborted));
+        }
+
         return ToHttp(result);
     }
 

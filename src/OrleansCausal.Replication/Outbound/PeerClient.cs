@@ -89,7 +89,7 @@ public sealed class PeerClient(PeerConfiguration peer, HttpClient http, RequestS
     {
         if (response.IsSuccessStatusCode)
         {
-            return new ShipOutcome.Acknowledged();
+            return new ShipOutcome.Acknowledged(await ReadAcknowledgementAsync(response, cancellationToken));
         }
 
         var detail = await ReadDetailAsync(response, cancellationToken);
@@ -116,6 +116,18 @@ public sealed class PeerClient(PeerConfiguration peer, HttpClient http, RequestS
         catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or HttpRequestException or InvalidOperationException)
         {
             return response.ReasonPhrase ?? "no detail";
+        }
+    }
+
+    private static async Task<BatchAcknowledgement?> ReadAcknowledgementAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<BatchAcknowledgement>(cancellationToken);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or HttpRequestException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

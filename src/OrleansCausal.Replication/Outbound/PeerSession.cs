@@ -309,6 +309,11 @@ public sealed class PeerSession
     {
         var reason = _resendReason;
         Repair = $"full resend running: {reason}";
+        // Read before the first record: the resend then carries every bin of the feed through `last`, or what
+        // superseded it, so the peer's position may skip to it. Besides saving a second pass, this keeps a new region
+        // from receiving, from the feed, an old bin whose covering tombstone the garbage collector has purged (the
+        // resend carries the records as they are now, the feed would carry the bin as it was).
+        var last = await _store.GetLastSequenceAsync(stopping);
         var result = await _resend.RunAsync(stopping);
         if (result.Failure is not null)
         {
@@ -318,6 +323,11 @@ public sealed class PeerSession
         }
 
         _resendReason = null;
+        if (last > Checkpoint && result.RefusedChunk is null)
+        {
+            _skipTo = Math.Max(_skipTo ?? 0, last);
+        }
+
         Repair = $"full resend finished at {_time.GetUtcNow():O}: {result.Records} record(s), {result.Bins} bin(s) ({reason})";
         Succeeded();
         LastError = result.RefusedChunk;

@@ -7,8 +7,8 @@ public abstract record ShipOutcome
     {
     }
 
-    /// <summary>The peer applied the request.</summary>
-    public sealed record Acknowledged : ShipOutcome;
+    /// <summary>The peer applied the request; <paramref name="Answer"/> is its acknowledgement when it could be read.</summary>
+    public sealed record Acknowledged(Wire.BatchAcknowledgement? Answer = null) : ShipOutcome;
 
     /// <summary>The peer has applied our feed only through <paramref name="ExpectedAfter"/>; continue from there.</summary>
     public sealed record Gap(long ExpectedAfter) : ShipOutcome;

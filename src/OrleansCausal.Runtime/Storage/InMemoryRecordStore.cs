@@ -13,6 +13,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
     private readonly object _sync = new();
     private readonly Dictionary<RecordKey, StoredRecord> _records = [];
     private readonly List<ChangeEntry> _feed = [];
+    private long _compacted;
     private readonly Dictionary<string, long> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _inbound = new(StringComparer.Ordinal);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -60,7 +61,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             _records[write.Key] = new StoredRecord(write.After, version);
             foreach (var bin in own)
             {
-                var entry = new ChangeEntry(_feed.Count + 1, write.Key, bin);
+                var entry = new ChangeEntry(NextSequence, write.Key, bin);
                 _feed.Add(entry);
                 last = entry.Sequence;
             }
@@ -81,7 +82,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
             var context = request.Override ? request.Context.Join(current.Clock) : request.Context;
             var outcome = current.Put(Replica, request.Value, context, DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds()), request.MaxBins);
             _records[request.Key] = new StoredRecord(outcome.Record, stored.Version + 1);
-            var entry = new ChangeEntry(_feed.Count + 1, request.Key, outcome.Written);
+            var entry = new ChangeEntry(NextSequence, request.Key, outcome.Written);
             _feed.Add(entry);
             result = new StoreWriteResult(outcome.Record, outcome.Written, outcome.Pruned, entry.Sequence, stored.Version + 1);
         }
@@ -142,7 +143,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
     {
         lock (_sync)
         {
-            var start = (int)Math.Clamp(afterSequence, 0, _feed.Count);
+            var start = (int)Math.Clamp(afterSequence - _compacted, 0, _feed.Count);
             var count = Math.Min(maxCount, _feed.Count - start);
             return Task.FromResult<IReadOnlyList<ChangeEntry>>(_feed.GetRange(start, count).ToArray());
         }
@@ -152,8 +153,64 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
     {
         lock (_sync)
         {
-            return Task.FromResult((long)_feed.Count);
+            return Task.FromResult(_compacted + _feed.Count);
         }
+    }
+
+    public Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            var live = _records.Values.Count(r => r.Record.HasLiveValue);
+            var tombstones = _records.Values.Count(r => !r.Record.HasLiveValue && r.Record.Bins.Count > 0);
+            return Task.FromResult(new StorageFigures(live, tombstones, _feed.Count, Bytes: null));
+        }
+    }
+
+    public Task<IReadOnlyDictionary<string, long>> GetInboundPositionsAsync(CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            return Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long>(_inbound, StringComparer.Ordinal));
+        }
+    }
+
+    public Task<long> CompactFeedAsync(long through, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            // The newest entry always stays.
+            var remove = (int)Math.Clamp(through - _compacted, 0, Math.Max(0, _feed.Count - 1));
+            _feed.RemoveRange(0, remove);
+            _compacted += remove;
+            return Task.FromResult((long)remove);
+        }
+    }
+
+    public Task<IReadOnlyList<RecordKey>> PurgeAsync(IReadOnlyList<PurgeCandidate> candidates, CancellationToken cancellationToken)
+    {
+        var purged = new List<(RecordKey Key, long Version)>();
+        lock (_sync)
+        {
+            foreach (var candidate in candidates)
+            {
+                if (_records.GetValueOrDefault(candidate.Key) is not { } stored || !stored.Record.Equals(candidate.Record) ||
+                    Tombstones.Without(stored.Record) is not { } remaining)
+                {
+                    continue;
+                }
+
+                _records[candidate.Key] = new StoredRecord(remaining, stored.Version + 1);
+                purged.Add((candidate.Key, stored.Version + 1));
+            }
+        }
+
+        foreach (var (key, version) in purged)
+        {
+            RecordChanged?.Invoke(this, new RecordChangedEventArgs(key, isLocal: true, version));
+        }
+
+        return Task.FromResult<IReadOnlyList<RecordKey>>([.. purged.Select(p => p.Key)]);
     }
 
     public Task<long> GetCheckpointAsync(string name, CancellationToken cancellationToken)
@@ -198,6 +255,8 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private long NextSequence => _compacted + _feed.Count + 1;
 
     /// <summary>The bins a write adds under this store's replica, in dot order; refuses a dot the store already issued.</summary>
     private List<Bin> OwnNewBins(RecordWrite write)

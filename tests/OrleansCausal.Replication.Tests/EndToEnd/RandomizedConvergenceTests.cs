@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans;
 using OrleansCausal.Core;
 using OrleansCausal.Core.Tokens;
+using OrleansCausal.Replication.Collection;
 using OrleansCausal.Replication.Tests.TestCluster;
 using OrleansCausal.Tests.Shared;
 using Xunit.Abstractions;
@@ -16,7 +17,8 @@ namespace OrleansCausal.Replication.Tests.EndToEnd;
 /// has declared it dead). After a final heal every region must hold identical records, every silo must answer alike,
 /// and the live siblings of every key must be exactly the acknowledged writes that no acknowledged write's context
 /// covered (an independent model kept by the test): no acknowledged write is lost. Nothing may resurrect at a region
-/// in between. The seed is printed on failure; set OC_SEED to replay one.
+/// in between. Storage GC rounds run at random regions throughout and in every region at the end
+/// (tombstones are purged, never a live value). The seed is printed on failure; set OC_SEED to replay one.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed partial class RandomizedConvergenceTests(PostgresServer server, ITestOutputHelper output)
@@ -59,6 +61,7 @@ public sealed partial class RandomizedConvergenceTests(PostgresServer server, IT
 
         var chaos = Task.Run(() => ChaosAsync(cluster, gates, new Random(seed ^ 0x5eed), stop.Token));
         var kill = Task.Run(() => KillOneSiloHalfwayAsync(cluster, gates[TwoSiloRegion], halfway));
+        var collections = Task.Run(() => CollectAtRandomAsync(cluster, new Random(seed ^ 0x6c), stop.Token));
         var clients = Enumerable.Range(0, writers)
             .Select(w => Task.Run(() => ClientAsync(cluster, gates, model, observer, halfway, new Random(seed + w), w, opsPerWriter, keys)))
             .ToArray();
@@ -66,6 +69,7 @@ public sealed partial class RandomizedConvergenceTests(PostgresServer server, IT
         await stop.CancelAsync();
         var restarts = await chaos;
         var killed = await kill;
+        var collected = await collections;
 
         cluster.HealAll();
         foreach (var silo in cluster.Regions.Values.SelectMany(r => r.Silos))
@@ -74,8 +78,9 @@ public sealed partial class RandomizedConvergenceTests(PostgresServer server, IT
         }
 
         await cluster.WaitForQuiescenceAsync(TimeSpan.FromSeconds(60));
+        await CollectEverywhereAsync(cluster);
         output.WriteLine(string.Join(Environment.NewLine, cluster.Proxy.Links.Select(l => l.ToString())));
-        output.WriteLine($"{model.Count} acknowledged writes, {restarts} silo restarts, killed {killed}");
+        output.WriteLine($"{model.Count} acknowledged writes, {restarts} silo restarts, killed {killed}, {collected} tombstone(s) purged during the run");
 
         await cluster.AssertConvergedAsync();
         model.AssertDotsUnique();
@@ -97,6 +102,55 @@ public sealed partial class RandomizedConvergenceTests(PostgresServer server, IT
         }
 
         observer.AssertNoResurrection();
+    }
+
+    /// <summary>Storage GC rounds at random regions while clients write and links fail (a round on a silo that is
+    /// restarting just fails). Returns how many records it purged or thinned.</summary>
+    private static async Task<int> CollectAtRandomAsync(TestCluster.TestCluster cluster, Random random, CancellationToken stop)
+    {
+        var purged = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(random.Next(30, 150), stop);
+                var region = cluster[RegionNames[random.Next(RegionNames.Length)]];
+                purged += (await region.Silo.Services.GetRequiredService<StorageCollector>().RunOnceAsync(stop)).Purged;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException or Storage.RecordStoreException)
+            {
+                // The silo is stopped or restarting.
+            }
+        }
+
+        return purged;
+    }
+
+    /// <summary>After the final heal: a round in every region drops every tombstone (all are below the stable cut now;
+    /// a region may hold back while a full resend to it, started by a restart, is still running).</summary>
+    private static async Task CollectEverywhereAsync(TestCluster.TestCluster cluster)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        foreach (var region in cluster.Regions.Values)
+        {
+            var collector = region.Silo.Services.GetRequiredService<StorageCollector>();
+            while ((await collector.RunOnceAsync(CancellationToken.None)).HeldBackBy is { } why)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"Region {region.Name}'s final GC round is still held back: {why}");
+                await Task.Delay(50);
+            }
+        }
+
+        await cluster.WaitForQuiescenceAsync(TimeSpan.FromSeconds(60));
+        foreach (var region in cluster.Regions.Values)
+        {
+            var figures = await region.Silo.Store.GetStorageFiguresAsync(CancellationToken.None);
+            Assert.True(figures.Tombstones == 0, $"Region {region.Name} still holds {figures.Tombstones} tombstone-only record(s) after its final GC round.");
+        }
     }
 
     private static async Task ClientAsync(TestCluster.TestCluster cluster, Dictionary<string, RegionGate> gates, WriteModel model,

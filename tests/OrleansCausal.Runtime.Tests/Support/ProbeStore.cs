@@ -160,6 +160,15 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
 
     public Task<long> GetInboundPositionAsync(string source, CancellationToken cancellationToken) => inner.GetInboundPositionAsync(source, cancellationToken);
 
+    public Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken) => inner.GetStorageFiguresAsync(cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, long>> GetInboundPositionsAsync(CancellationToken cancellationToken) => inner.GetInboundPositionsAsync(cancellationToken);
+
+    public Task<long> CompactFeedAsync(long through, CancellationToken cancellationToken) => inner.CompactFeedAsync(through, cancellationToken);
+
+    public Task<IReadOnlyList<RecordKey>> PurgeAsync(IReadOnlyList<PurgeCandidate> candidates, CancellationToken cancellationToken) =>
+        inner.PurgeAsync(candidates, cancellationToken);
+
     public Task<IReadOnlyList<(RecordKey Key, CausalRecord Record)>> ScanAsync(RecordKey? after, int maxCount, CancellationToken cancellationToken) =>
         inner.ScanAsync(after, maxCount, cancellationToken);
 
