@@ -16,19 +16,8 @@ public sealed partial class RandomizedConvergenceTests
     private const string DuplicatedNs = "dup";
 
     [Fact]
-    public async Task OperationsDeliveredToTwoRegions_UnderLinkFaultsAndRestarts_ConvergeToOneValuePerOperation()
-    {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("OC_SEED"), out var s) ? s : Random.Shared.Next();
-        output.WriteLine($"seed {seed}");
-        try
-        {
-            await RunDuplicatedAsync(seed, writers: 4, opsPerWriter: 60, keys: 4);
-        }
-        catch (Exception e)
-        {
-            throw new Exception($"Randomized convergence with duplicated operations failed with seed {seed} (replay with OC_SEED={seed}): {e.Message}", e);
-        }
-    }
+    public Task OperationsDeliveredToTwoRegions_UnderLinkFaultsAndRestarts_ConvergeToOneValuePerOperation() =>
+        WithSeedAsync("Randomized convergence with duplicated operations", seed => RunDuplicatedAsync(seed, writers: 4, opsPerWriter: 60, keys: 4));
 
     private async Task RunDuplicatedAsync(int seed, int writers, int opsPerWriter, int keys)
     {

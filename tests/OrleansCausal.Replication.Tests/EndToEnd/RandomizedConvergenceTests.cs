@@ -29,17 +29,22 @@ public sealed partial class RandomizedConvergenceTests(PostgresServer server, IT
     private static readonly TimeSpan DeclaredDeadWithin = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task ReadThenWriteAndBlindWrites_UnderLinkFaultsAndRestarts_ConvergeToModel()
+    public Task ReadThenWriteAndBlindWrites_UnderLinkFaultsAndRestarts_ConvergeToModel() =>
+        WithSeedAsync("Randomized convergence", seed => RunAsync(seed, writers: 6, opsPerWriter: 150, keys: 8));
+
+    /// <summary>Runs <paramref name="run"/> with the seed from <c>OC_SEED</c> (or a random one), printed, and named in
+    /// the failure so that the run can be replayed.</summary>
+    private async Task WithSeedAsync(string what, Func<int, Task> run)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("OC_SEED"), out var s) ? s : Random.Shared.Next();
         output.WriteLine($"seed {seed}");
         try
         {
-            await RunAsync(seed, writers: 6, opsPerWriter: 150, keys: 8);
+            await run(seed);
         }
         catch (Exception e)
         {
-            throw new Exception($"Randomized convergence failed with seed {seed} (replay with OC_SEED={seed}): {e.Message}", e);
+            throw new Exception($"{what} failed with seed {seed} (replay with OC_SEED={seed}): {e.Message}", e);
         }
     }
 

@@ -6,6 +6,6 @@ namespace OrleansCausal.Replication.Tests.EndToEnd.Collection;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresStorageCollectionTests(PostgresServer server) : StorageCollectionScenarios
 {
-    protected override Func<string, Task<string>>? StoreForRegion =>
+    protected override Func<string, Task<string?>>? StoreForRegion =>
         async region => "postgres:" + await server.CreateDatabaseAsync("gc" + region.ToLowerInvariant());
 }

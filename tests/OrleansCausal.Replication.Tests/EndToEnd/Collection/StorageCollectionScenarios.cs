@@ -21,7 +21,7 @@ public abstract class StorageCollectionScenarios
     private const string Ns = "gc";
 
     /// <summary>The store of each region (null: the harness's SQLite file).</summary>
-    protected abstract Func<string, Task<string>>? StoreForRegion { get; }
+    protected abstract Func<string, Task<string?>>? StoreForRegion { get; }
 
     [Fact]
     public async Task Collect_WhenDeletesReachedEveryRegion_TombstonesAndFeedDropToNearZero_AndALateOldContextWriteStaysASibling()
