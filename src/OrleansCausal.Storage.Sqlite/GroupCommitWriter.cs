@@ -146,7 +146,7 @@ internal sealed class GroupCommitWriter
         var applied = new List<WriteOperation>(pending.Count);
         try
         {
-            SqliteSchema.Execute(_connection!, "BEGIN IMMEDIATE");
+            _commands!.Begin();
             try
             {
                 var state = new WriteBatch(_commands!, _options.Path, _logger);
@@ -165,7 +165,7 @@ internal sealed class GroupCommitWriter
                 }
 
                 state.Flush();
-                SqliteSchema.Execute(_connection!, "COMMIT");
+                _commands!.Commit();
                 Interlocked.Increment(ref _transactions);
             }
             catch
