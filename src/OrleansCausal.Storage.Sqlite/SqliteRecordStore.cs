@@ -67,7 +67,8 @@ public sealed partial class SqliteRecordStore : IRecordStore
         try
         {
             _writer = await GroupCommitWriter.StartAsync(_options, _logger, RaiseRecordChanged,
-                connection => opened = SqliteSchema.Open(connection, _path, _options.Region, _time, _logger)).ConfigureAwait(false);
+                connection => opened = SqliteSchema.Open(connection, _path, _options.Region, _time, _logger),
+                () => BackgroundCheckpoints).ConfigureAwait(false);
         }
         catch (Exception error)
         {

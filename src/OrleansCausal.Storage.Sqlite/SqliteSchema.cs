@@ -18,6 +18,7 @@ internal static class SqliteSchema
         static (connection, _, _) => Execute(connection, Schema1),
         PerBinMigration.Apply,
         OperationsMigration.Apply,
+        FeedWithoutAutoincrementMigration.Apply,
     ];
 
     /// <summary>Schema 1: one encoded blob per record (<c>records.record</c>).</summary>

@@ -14,6 +14,8 @@ internal sealed class WriterCommands : IDisposable
     private readonly SqliteCommand _upsertCheckpoint;
     private readonly SqliteCommand _upsertInbound;
     private readonly SqliteCommand _deleteChanges;
+    private readonly SqliteCommand _begin;
+    private readonly SqliteCommand _commit;
 
     public WriterCommands(SqliteConnection connection)
     {
@@ -35,7 +37,14 @@ internal sealed class WriterCommands : IDisposable
         _upsertInbound = Create(connection,
             "INSERT INTO inbound_positions (source, seq) VALUES ($source, $seq) ON CONFLICT (source) DO UPDATE SET seq = excluded.seq", "$source", "$seq");
         _deleteChanges = Create(connection, "DELETE FROM changes WHERE seq <= $through AND seq < (SELECT MAX(seq) FROM changes)", "$through");
+        _begin = Create(connection, "BEGIN IMMEDIATE");
+        _commit = Create(connection, "COMMIT");
     }
+
+    /// <summary>Starts the batch's write transaction, taking the file's write lock at once.</summary>
+    public void Begin() => _begin.ExecuteNonQuery();
+
+    public void Commit() => _commit.ExecuteNonQuery();
 
     public StoredRecord SelectRecord(RecordKey key, string path, ILogger logger)
     {
@@ -91,6 +100,8 @@ internal sealed class WriterCommands : IDisposable
 
     public void Dispose()
     {
+        _begin.Dispose();
+        _commit.Dispose();
         _deleteChanges.Dispose();
         _selectRecord.Dispose();
         _upsertRecord.Dispose();

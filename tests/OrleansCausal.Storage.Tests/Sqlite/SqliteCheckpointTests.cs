@@ -57,6 +57,30 @@ public sealed class SqliteCheckpointTests : SqliteFileTestBase
         Assert.True(new FileInfo(path).Length > opened, "SQLite's automatic checkpoint copied pages on a commit");
     }
 
+    [Fact]
+    public async Task Under_continuous_lone_writes_the_WAL_starts_over_after_each_background_checkpoint()
+    {
+        // The background checkpointer alone never catches up with a writer that never pauses, and SQLite writes the
+        // WAL from its start again only once every frame is checkpointed; the writer's catch-up between batches does.
+        var (store, path) = await OpenAsync("continuous.db", TimeSpan.FromMilliseconds(20));
+        var key = new RecordKey("n", "k");
+        var context = VersionVector.Empty;
+        var puts = 0;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((puts < 1_500 || store.BackgroundCheckpoints < 5) && DateTime.UtcNow < deadline)
+        {
+            context = (await store.PutAsync(new PutRequest(key, Value, context), Ct)).Record.Context;
+            puts++;
+        }
+
+        Assert.True(store.BackgroundCheckpoints >= 5, "the background checkpointer ran during the writes");
+        // Every put appends at least two 4 KB pages (its bin's value overflows into a page of its own); a WAL that
+        // never started over would hold them all.
+        var appended = puts * 2L * 4_096;
+        var wal = new FileInfo(path + "-wal").Length;
+        Assert.True(wal < appended / 4, $"the WAL holds {wal} bytes of the at least {appended} appended: it never started over");
+    }
+
     /// <summary>1,500 values of 4 KB (more than 1,000 WAL pages), 100 puts at a time so they share transactions.</summary>
     private static async Task WriteMoreThanThresholdAsync(SqliteRecordStore store)
     {
