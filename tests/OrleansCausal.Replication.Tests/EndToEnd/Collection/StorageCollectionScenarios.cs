@@ -98,19 +98,10 @@ public abstract class StorageCollectionScenarios
     {
         await using var cluster = await StartAsync(["A", "B", "C"]);
         using var a = cluster["A"].Client();
-        for (var i = 0; i < 10; i++)
-        {
-            await a.PutAsync(Ns, $"k{i}", $"\"v{i}\"", context: null);
-        }
-
-        await cluster.WaitForQuiescenceAsync(Quiesce);
-        cluster.Isolate("C");
+        await WriteTenKeysEverywhereThenIsolateCAsync(cluster, a);
         using var c = cluster["C"].Client();
         var cRead = await c.GetAsync(Ns, "k1");
-        for (var i = 0; i < 10; i++)
-        {
-            await a.DeleteAsync(Ns, $"k{i}", (await a.GetAsync(Ns, $"k{i}")).Context);
-        }
+        await DeleteTenKeysAsync(a);
 
         // C, cut off, never saw the deletes: a blind write and a write with the context it read before them.
         await c.PutAsync(Ns, "k0", "\"c-blind\"", context: null);
@@ -161,17 +152,8 @@ public abstract class StorageCollectionScenarios
     {
         await using var cluster = await StartAsync(["A", "B", "C"]);
         using var a = cluster["A"].Client();
-        for (var i = 0; i < 10; i++)
-        {
-            await a.PutAsync(Ns, $"k{i}", $"\"v{i}\"", context: null);
-        }
-
-        await cluster.WaitForQuiescenceAsync(Quiesce);
-        cluster.Isolate("C");
-        for (var i = 0; i < 10; i++)
-        {
-            await a.DeleteAsync(Ns, $"k{i}", (await a.GetAsync(Ns, $"k{i}")).Context);
-        }
+        await WriteTenKeysEverywhereThenIsolateCAsync(cluster, a);
+        await DeleteTenKeysAsync(a);
 
         await WaitForBacklogAsync(cluster["A"], "B");
         Assert.Equal(0, (await CollectAsync(cluster["A"])).Purged);
@@ -189,6 +171,27 @@ public abstract class StorageCollectionScenarios
 
         var feed = (await cluster["A"].Silo.Store.GetStorageFiguresAsync(CancellationToken.None)).Feed;
         Assert.True(feed <= 1, $"A still holds {feed} change-feed entries once its only peer B acknowledged them all.");
+    }
+
+    /// <summary>Writes k0..k9 at A, waits until every region holds them, then cuts C off from the others.</summary>
+    private static async Task WriteTenKeysEverywhereThenIsolateCAsync(TestCluster.TestCluster cluster, KvClient a)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await a.PutAsync(Ns, $"k{i}", $"\"v{i}\"", context: null);
+        }
+
+        await cluster.WaitForQuiescenceAsync(Quiesce);
+        cluster.Isolate("C");
+    }
+
+    /// <summary>Deletes k0..k9 at A, each with the context of a read just before.</summary>
+    private static async Task DeleteTenKeysAsync(KvClient a)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await a.DeleteAsync(Ns, $"k{i}", (await a.GetAsync(Ns, $"k{i}")).Context);
+        }
     }
 
     private async Task<TestCluster.TestCluster> StartAsync(IReadOnlyList<string> regions) =>
