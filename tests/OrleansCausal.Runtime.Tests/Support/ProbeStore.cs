@@ -1,5 +1,6 @@
 using OrleansCausal.Core;
 using OrleansCausal.Storage;
+using OrleansCausal.Tests.Shared;
 
 namespace OrleansCausal.Runtime.Tests.Support;
 
@@ -9,7 +10,7 @@ namespace OrleansCausal.Runtime.Tests.Support;
 /// faults, and swallow change notices (a silo that missed a notice). Several silos may share one probe (one database):
 /// it opens the inner store once and, with <paramref name="ownsInner"/>, disposes it when the last silo closes it.
 /// </summary>
-public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, bool ownsInner = false) : IRecordStore
+public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, bool ownsInner = false) : ForwardingRecordStore(inner)
 {
     private readonly Dictionary<RecordKey, int> _inFlight = [];
     private readonly SemaphoreSlim _openGate = new(1, 1);
@@ -19,13 +20,13 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
     private int _maxAll;
     private int _reads;
 
-    public event EventHandler<RecordChangedEventArgs>? RecordChanged
+    public override event EventHandler<RecordChangedEventArgs>? RecordChanged
     {
         add
         {
             if (forwardNotices)
             {
-                inner.RecordChanged += value;
+                Inner.RecordChanged += value;
             }
         }
 
@@ -33,7 +34,7 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
         {
             if (forwardNotices)
             {
-                inner.RecordChanged -= value;
+                Inner.RecordChanged -= value;
             }
         }
     }
@@ -63,20 +64,16 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
     /// <summary>Loads that reached the inner store.</summary>
     public int Reads => Volatile.Read(ref _reads);
 
-    public IRecordStore Inner => inner;
+    public override string Description => "probe:" + Inner.Description;
 
-    public ReplicaId Replica => inner.Replica;
-
-    public string Description => "probe:" + inner.Description;
-
-    public async Task OpenAsync(CancellationToken cancellationToken)
+    public override async Task OpenAsync(CancellationToken cancellationToken)
     {
         await _openGate.WaitAsync(cancellationToken);
         try
         {
             if (_opened++ == 0)
             {
-                await inner.OpenAsync(cancellationToken);
+                await Inner.OpenAsync(cancellationToken);
             }
         }
         finally
@@ -85,7 +82,7 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
         }
     }
 
-    public Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken)
+    public override Task<StoredRecord> LoadAsync(RecordKey key, CancellationToken cancellationToken)
     {
         if (ReadFault?.Invoke(key) is { } fault)
         {
@@ -93,10 +90,10 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
         }
 
         Interlocked.Increment(ref _reads);
-        return inner.LoadAsync(key, cancellationToken);
+        return Inner.LoadAsync(key, cancellationToken);
     }
 
-    public async Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken)
+    public override async Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken)
     {
         lock (_inFlight)
         {
@@ -125,7 +122,7 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
                 await before(write);
             }
 
-            var result = await inner.WriteAsync(write, cancellationToken);
+            var result = await Inner.WriteAsync(write, cancellationToken);
             if (AfterWrite is { } after)
             {
                 await after(write);
@@ -143,43 +140,14 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
         }
     }
 
-    public Task<StoreWriteResult> PutAsync(PutRequest request, CancellationToken cancellationToken) => inner.PutAsync(request, cancellationToken);
-
-    public Task<MergeResult> MergeAsync(IReadOnlyList<KeyedBin> bins, InboundPosition? position, CancellationToken cancellationToken) =>
-        inner.MergeAsync(bins, position, cancellationToken);
-
-    public Task<IReadOnlyList<ChangeEntry>> ReadChangesAsync(long afterSequence, int maxCount, CancellationToken cancellationToken) =>
-        inner.ReadChangesAsync(afterSequence, maxCount, cancellationToken);
-
-    public Task<long> GetLastSequenceAsync(CancellationToken cancellationToken) => inner.GetLastSequenceAsync(cancellationToken);
-
-    public Task<long> GetCheckpointAsync(string name, CancellationToken cancellationToken) => inner.GetCheckpointAsync(name, cancellationToken);
-
-    public Task SaveCheckpointAsync(string name, long sequence, CancellationToken cancellationToken) =>
-        inner.SaveCheckpointAsync(name, sequence, cancellationToken);
-
-    public Task<long> GetInboundPositionAsync(string source, CancellationToken cancellationToken) => inner.GetInboundPositionAsync(source, cancellationToken);
-
-    public Task<StorageFigures> GetStorageFiguresAsync(CancellationToken cancellationToken) => inner.GetStorageFiguresAsync(cancellationToken);
-
-    public Task<IReadOnlyDictionary<string, long>> GetInboundPositionsAsync(CancellationToken cancellationToken) => inner.GetInboundPositionsAsync(cancellationToken);
-
-    public Task<long> CompactFeedAsync(long through, CancellationToken cancellationToken) => inner.CompactFeedAsync(through, cancellationToken);
-
-    public Task<IReadOnlyList<RecordKey>> PurgeAsync(IReadOnlyList<PurgeCandidate> candidates, CancellationToken cancellationToken) =>
-        inner.PurgeAsync(candidates, cancellationToken);
-
-    public Task<IReadOnlyList<(RecordKey Key, CausalRecord Record)>> ScanAsync(RecordKey? after, int maxCount, CancellationToken cancellationToken) =>
-        inner.ScanAsync(after, maxCount, cancellationToken);
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         await _openGate.WaitAsync();
         try
         {
             if (--_opened <= 0 && ownsInner)
             {
-                await inner.DisposeAsync();
+                await Inner.DisposeAsync();
             }
         }
         finally
