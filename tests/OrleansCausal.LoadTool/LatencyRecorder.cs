@@ -19,5 +19,11 @@ internal sealed class LatencyRecorder
         return new Summary(all.Length, all.Length / duration.TotalSeconds, Percentile(0.50), Percentile(0.99), Percentile(0.999), errors);
     }
 
-    public sealed record Summary(int Operations, double PerSecond, double P50Ms, double P99Ms, double P999Ms, int Errors);
+    /// <param name="CpuTime">CPU time of the whole process (client and server) over the measured window, when known.</param>
+    public sealed record Summary(int Operations, double PerSecond, double P50Ms, double P99Ms, double P999Ms, int Errors, TimeSpan? CpuTime = null)
+    {
+        /// <summary>Process CPU per completed operation, in µs: steadier than throughput on a shared machine, since
+        /// time taken by other processes is not counted.</summary>
+        public double? CpuMicrosecondsPerOperation => CpuTime is { } cpu && Operations > 0 ? cpu.TotalMicroseconds / Operations : null;
+    }
 }

@@ -49,7 +49,8 @@ internal static class LoadDriver
                 }
             }
         }, cancellationToken)).ToArray();
+        var cpu = ProcessCpu.MeasureWindowAsync(options.Warmup, options.Duration, cancellationToken);
         await Task.WhenAll(workers);
-        return LatencyRecorder.Summarize(recorders, options.Duration, errors);
+        return LatencyRecorder.Summarize(recorders, options.Duration, errors) with { CpuTime = await cpu };
     }
 }

@@ -92,7 +92,7 @@ if (gateway is not null && (raw is not null || group is not null))
 return 0;
 
 static void Print(string side, LatencyRecorder.Summary s) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{side}: {s.Operations} ops, {s.PerSecond:0} ops/s, p50 {s.P50Ms:0.00} ms, p99 {s.P99Ms:0.00} ms, p999 {s.P999Ms:0.00} ms, {s.Errors} errors"));
+    $"{side}: {s.Operations} ops, {s.PerSecond:0} ops/s, p50 {s.P50Ms:0.00} ms, p99 {s.P99Ms:0.00} ms, p999 {s.P999Ms:0.00} ms, {s.Errors} errors{(s.CpuMicrosecondsPerOperation is { } cpu ? $", cpu {cpu:0} µs/op" : "")}"));
 
 static void Ratio(string bare, LatencyRecorder.Summary g, LatencyRecorder.Summary b) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"| ratio gateway / bare {bare} | {g.PerSecond / b.PerSecond:0.00} | {g.P50Ms / b.P50Ms:0.00} | {g.P99Ms / b.P99Ms:0.00} | {g.P999Ms / b.P999Ms:0.00} | |"));
