@@ -10,7 +10,7 @@ namespace OrleansCausal.Gateway;
 /// <summary>
 /// The embeddable silo: an Orleans silo of one region's cluster (record grains, dotted-bins grain storage, store)
 /// co-hosted with the HTTP gateway and the replicator in one <see cref="WebApplication"/> (<c>UseOrleans</c>).
-/// Configuration, lowest precedence first: appsettings, <c>ASPNETCORE_*</c>, <c>OrleansCausal__*</c> environment
+/// Configuration, lowest precedence first: appsettings (next to the binary, see <see cref="SiloContentRoot"/>), <c>ASPNETCORE_*</c>, <c>OrleansCausal__*</c> environment
 /// variables, the command line (<c>--Region eu-west</c>), then <paramref name="configure"/>. With nothing configured
 /// it serves the single region <c>local</c> on http://127.0.0.1:5080 from <c>./data/local.db</c>.
 /// </summary>
@@ -27,7 +27,7 @@ public static class SiloApplication
     /// <see cref="Storage.IRecordStore"/> or add hosted code).</summary>
     public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure, Action<IServiceCollection>? configureServices)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = SiloContentRoot.Choose(args) });
         builder.Configuration.AddEnvironmentVariables("OrleansCausal__");
         builder.Configuration.AddCommandLine(args);
         configure?.Invoke(builder.Configuration);

@@ -105,6 +105,21 @@ public sealed partial class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>SIGTERM, then waits for the process to exit (its output is complete afterwards); returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill", $"-TERM {_process.Id}") { UseShellExecute = false })!)
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return _process.ExitCode;
+    }
+
+    /// <summary>Every line the process wrote that is still kept (the last few hundred).</summary>
+    public IReadOnlyList<string> Output => [.. _tail];
+
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string OutputTail(int lines = 60) =>
         $"--- last {lines} lines of {Name} ({Address}) ---\n" + string.Join('\n', _tail.TakeLast(lines));
