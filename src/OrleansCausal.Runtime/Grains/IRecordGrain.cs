@@ -16,6 +16,8 @@ public interface IRecordGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<RecordSnapshot> ReadAsync(VersionVector? atLeast);
 
-    /// <summary>A put or delete (DESIGN.md §1), acknowledged once durable.</summary>
+    /// <summary>A put or delete (DESIGN.md §1), acknowledged once durable. Interleaves only to join the queue: the grain
+    /// persists one batch of queued writes at a time, each computed as if alone, in arrival order.</summary>
+    [AlwaysInterleave]
     Task<RecordWriteOutcome> WriteAsync(RecordWriteCommand command);
 }

@@ -18,16 +18,15 @@ namespace OrleansCausal.Runtime.Grains;
 /// record version. When the version moved (a replication merge landed, or a second activation of this key wrote
 /// during a membership change) the storage refuses the write with nothing written; the grain reloads the record and
 /// computes the write again, so no dot is issued twice and no acknowledged bin is lost.
+/// Writes that arrive while one is being persisted are queued and persisted together, in arrival order, by the next
+/// write (see <c>RecordGrain.Writes.cs</c>): a hot record costs one storage write per batch, not per put.
 /// Reads interleave with writes: they serve the last committed record (published in this silo's
 /// <see cref="RecordChangeNotices"/>, where the gateway may read it without a grain call), never a write that
 /// is not yet durable, and reload from the store when a change notice, the cache age or the reader's context says
 /// the cache is behind.
 /// </summary>
-public sealed class RecordGrain : Grain, IRecordGrain
+public sealed partial class RecordGrain : Grain, IRecordGrain
 {
-    /// <summary>Conflicts need a concurrent writer each; past this many in a row the write fails (503) instead of spinning.</summary>
-    private const int MaxWriteAttempts = 16;
-
     private readonly IPersistentState<RecordState> _state;
     private readonly IRecordStore _store;
     private readonly NamespaceCatalog _namespaces;
@@ -94,69 +93,6 @@ public sealed class RecordGrain : Grain, IRecordGrain
         var stored = await _store.LoadAsync(_key, CancellationToken.None);
         Publish(new RecordSnapshot(stored.Record, stored.Version));
         return _mark.Snapshot;
-    }
-
-    public async Task<RecordWriteOutcome> WriteAsync(RecordWriteCommand command)
-    {
-        using var activity = StartActivity("record.write");
-        var settings = _namespaces.Get(_key.Namespace);
-        for (var attempt = 1; ; attempt++)
-        {
-            activity?.SetTag("orleans_causal.attempt", attempt);
-            if (StateVersion() < Math.Max(_mark.Highest, _mark.Snapshot.Version))
-            {
-                await _state.ReadStateAsync();
-            }
-
-            var current = _state.State.Record;
-            if (command.OperationId is { } operationId && current.FindOperation(operationId) is { } held)
-            {
-                // A retry or a second delivery of an operation the record holds (live, or seen superseded): answer
-                // the record as it stands and write nothing.
-                _metrics.Replayed(_key.Namespace);
-                RuntimeLog.LogInformationOperationReplayed(_logger, _key.Namespace, _key.Key, operationId, held.ToString());
-                activity?.SetTag("orleans_causal.replayed", true);
-                return new RecordWriteOutcome(new RecordSnapshot(current, StateVersion()), held, 0, Replayed: true);
-            }
-
-            var context = command.Override ? command.Context.Join(current.Clock) : command.Context;
-            var outcome = current.Put(_store.Replica, command.Value, context, AcceptedAt(), settings.MaxSiblings, command.Writer, command.OperationId, _operationWindow);
-            _state.State.Record = outcome.Record;
-            try
-            {
-                await _state.WriteStateAsync();
-            }
-            catch (InconsistentStateException conflict)
-            {
-                // Nothing was written; the stored record moved. Reload and compute the write again.
-                _state.State.Record = _state.State.Persisted;
-                if (attempt == MaxWriteAttempts)
-                {
-                    throw new RecordStoreException(
-                        $"Record {_key} changed under {MaxWriteAttempts} write attempts in a row; nothing was written. Retry the request.", conflict, _key);
-                }
-
-                await _state.ReadStateAsync();
-                continue;
-            }
-            catch
-            {
-                _state.State.Record = _state.State.Persisted;
-                throw;
-            }
-
-            var snapshot = new RecordSnapshot(outcome.Record, StateVersion());
-            Publish(snapshot);
-            _metrics.Written(_key, outcome.Record.Siblings, outcome.Written.WrittenAt);
-            activity?.SetTag("orleans_causal.dot", outcome.Written.Dot.ToString());
-            if (outcome.Pruned > 0)
-            {
-                _metrics.Pruned(_key.Namespace, outcome.Pruned);
-                RuntimeLog.LogWarningSiblingsPruned(_logger, _key.Namespace, _key.Key, outcome.Pruned, settings.MaxSiblings, outcome.Written.Dot.ToString());
-            }
-
-            return new RecordWriteOutcome(snapshot, outcome.Written.Dot, outcome.Pruned);
-        }
     }
 
     /// <summary>A span of the <c>OrleansCausal</c> source for this record .</summary>

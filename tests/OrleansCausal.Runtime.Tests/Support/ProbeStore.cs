@@ -19,6 +19,7 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
     private int _inFlightAll;
     private int _maxAll;
     private int _reads;
+    private int _writes;
 
     public override event EventHandler<RecordChangedEventArgs>? RecordChanged
     {
@@ -64,6 +65,9 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
     /// <summary>Loads that reached the inner store.</summary>
     public int Reads => Volatile.Read(ref _reads);
 
+    /// <summary>Conditional writes that reached this store (refused ones included).</summary>
+    public int Writes => Volatile.Read(ref _writes);
+
     public override string Description => "probe:" + Inner.Description;
 
     public override async Task OpenAsync(CancellationToken cancellationToken)
@@ -95,6 +99,7 @@ public sealed class ProbeStore(IRecordStore inner, bool forwardNotices = true, b
 
     public override async Task<RecordWriteResult> WriteAsync(RecordWrite write, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _writes);
         lock (_inFlight)
         {
             var now = _inFlight[write.Key] = _inFlight.GetValueOrDefault(write.Key) + 1;
