@@ -23,7 +23,7 @@ public sealed class InboundBatchApplierTests : IAsyncLifetime
     {
         await _sender.OpenAsync(Ct);
         await _receiver.OpenAsync(Ct);
-        _applier = new InboundBatchApplier(_receiver, new NoOtherSilos(), ReplicationSettings.Load(new ConfigurationBuilder().AddInMemoryCollection([new("Region", "B")]).Build()), new ReplicationMetrics(), NullLogger<InboundBatchApplier>.Instance);
+        _applier = new InboundBatchApplier(_receiver, new NoOtherSilos(), ReplicationSettings.Load(new ConfigurationBuilder().AddInMemoryCollection([new("Region", "B")]).Build()), new ReplicationMetrics(), TimeProvider.System, NullLogger<InboundBatchApplier>.Instance);
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
