@@ -47,5 +47,6 @@ public sealed class InFlightBatches(int capacity)
 }
 
 /// <summary>A batch on its way to a peer: the feed range (<paramref name="After"/>, <paramref name="Through"/>], how many
-/// bins it holds, the acceptance time of its oldest bin (for the lag metric), and the peer's answer to come.</summary>
-public sealed record SentBatch(long After, long Through, int Bins, DateTimeOffset OldestWrittenAt, Task<ShipOutcome> Outcome);
+/// bins it holds, the acceptance time of its oldest bin (for the lag metric), whether the peer had acknowledged through
+/// <paramref name="After"/> when it was sent (if not, a gap it is refused with may be stale), and the answer to come.</summary>
+public sealed record SentBatch(long After, long Through, int Bins, DateTimeOffset OldestWrittenAt, bool PredecessorAcknowledged, Task<ShipOutcome> Outcome);

@@ -212,7 +212,8 @@ public sealed class PeerSession
     {
         var through = entries[^1].Sequence;
         var batch = new ReplicationBatch(_store.Replica.ToString(), after, through, entries.Select(static e => new KeyedBin(e.Key, e.Bin)).ToList());
-        _inFlight.Add(new SentBatch(after, through, entries.Count, entries[0].Bin.WrittenAt, _client.SendAsync(batch, stopping)));
+        var predecessorAcknowledged = after == Checkpoint;
+        _inFlight.Add(new SentBatch(after, through, entries.Count, entries[0].Bin.WrittenAt, predecessorAcknowledged, _client.SendAsync(batch, stopping)));
         _feed.Prefetch(through, stopping);
     }
 
@@ -279,6 +280,15 @@ public sealed class PeerSession
 
         // The later batches continue this one: whatever the peer answers them, shipping resumes from the checkpoint.
         await AbandonInFlightAsync();
+        if (outcome is ShipOutcome.Gap && !sent.PredecessorAcknowledged)
+        {
+            // Sent before the batch before it was acknowledged, and refused maybe before that one was applied (it
+            // arrived late, after the receiver's reorder wait): the peer holds at least the checkpoint it has since
+            // acknowledged. Sending again from there gets an answer that is not stale; no rewind.
+            Log.LogDebugStaleGap(_logger, Region, sent.After, ((ShipOutcome.Gap)outcome).ExpectedAfter);
+            return;
+        }
+
         switch (outcome)
         {
             case ShipOutcome.Gap gap:
