@@ -7,7 +7,9 @@ namespace OrleansCausal.Replication.Outbound;
 
 /// <summary>
 /// This region's conversation with one peer region: ships what the <see cref="FeedReader"/> yields, in order and at
-/// least once, and hands acknowledgements to the <see cref="CheckpointWriter"/>; sends a heartbeat when idle; rewinds
+/// least once, with up to <see cref="ReplicationOptions.MaxBatchesInFlight"/> batches on the wire
+/// (<see cref="InFlightBatches"/>), and hands their acknowledgements, in order, to the <see cref="CheckpointWriter"/>;
+/// sends a heartbeat when idle; rewinds
 /// on a 409 to the position the peer names; runs a <see cref="FullResend"/> for a new peer, a peer that lost its
 /// store, or on request; backs off exponentially with jitter on failure and never gives up (the backlog waits in
 /// the feed). Wakes as soon as a local change commits (<see cref="Wake"/>).
