@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(1105, LogLevel.Warning, "Peer {Region} reports a gap: we were at {Checkpoint}, it has applied through {ExpectedAfter}; rewinding")]
     public static partial void LogWarningRewind(ILogger logger, string region, long checkpoint, long expectedAfter);
 
+    [LoggerMessage(1114, LogLevel.Debug, "Peer {Region} refused the batch after {After} as a gap at {ExpectedAfter} before the batch ahead of it was acknowledged (it had not arrived yet); sending again from the checkpoint")]
+    public static partial void LogDebugStaleGap(ILogger logger, string region, long after, long expectedAfter);
+
     [LoggerMessage(1106, LogLevel.Warning, "Peer {Region} had acknowledged through {Checkpoint} but now reports nothing applied (its store was rebuilt?): scheduling a full resend")]
     public static partial void LogWarningPeerLostState(ILogger logger, string region, long checkpoint);
 

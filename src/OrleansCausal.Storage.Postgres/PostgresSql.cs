@@ -118,8 +118,8 @@ internal sealed class PostgresSql(string schema)
     public string Notify => "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p";
 
     public string SaveInboundPosition => $"""
-        INSERT INTO {Q("inbound_positions")} (source, applied_through) VALUES ($1, $2)
-        ON CONFLICT (source) DO UPDATE SET applied_through = excluded.applied_through
+        INSERT INTO {Q("inbound_positions")} AS p (source, applied_through) VALUES ($1, $2)
+        ON CONFLICT (source) DO UPDATE SET applied_through = GREATEST(p.applied_through, excluded.applied_through)
         """;
 
     /// <summary>One record: its version, clock and remembered operations, then one row per bin (bin columns NULL when

@@ -35,7 +35,7 @@ internal sealed class WriterCommands : IDisposable
         _upsertCheckpoint = Create(connection,
             "INSERT INTO checkpoints (name, seq) VALUES ($name, $seq) ON CONFLICT (name) DO UPDATE SET seq = excluded.seq", "$name", "$seq");
         _upsertInbound = Create(connection,
-            "INSERT INTO inbound_positions (source, seq) VALUES ($source, $seq) ON CONFLICT (source) DO UPDATE SET seq = excluded.seq", "$source", "$seq");
+            "INSERT INTO inbound_positions (source, seq) VALUES ($source, $seq) ON CONFLICT (source) DO UPDATE SET seq = max(seq, excluded.seq)", "$source", "$seq");
         _deleteChanges = Create(connection, "DELETE FROM changes WHERE seq <= $through AND seq < (SELECT MAX(seq) FROM changes)", "$through");
         _begin = Create(connection, "BEGIN IMMEDIATE");
         _commit = Create(connection, "COMMIT");

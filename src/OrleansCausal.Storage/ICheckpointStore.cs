@@ -9,6 +9,7 @@ public interface ICheckpointStore
 
     Task SaveCheckpointAsync(string name, long sequence, CancellationToken cancellationToken);
 
-    /// <summary>How far a source's change feed has been applied here (0 when never).</summary>
+    /// <summary>How far a source's change feed has been applied here (0 when never); it never decreases
+    /// (<see cref="InboundPosition"/>).</summary>
     Task<long> GetInboundPositionAsync(string source, CancellationToken cancellationToken);
 }

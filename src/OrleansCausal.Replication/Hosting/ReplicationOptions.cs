@@ -21,6 +21,15 @@ public sealed class ReplicationOptions
     /// the receiver's local writes behind one long transaction.</summary>
     public int CatchUpBatchSize { get; set; } = 500;
 
+    /// <summary>Batches a shipper keeps on the wire to one peer before it waits for the oldest one's answer. Answers are
+    /// taken in order, so the checkpoint only ever moves through acknowledged batches; with more than one, the next
+    /// batch travels and is decoded while the peer merges the one before. 1 = one batch at a time.</summary>
+    public int MaxBatchesInFlight { get; set; } = 2;
+
+    /// <summary>How long the receiver holds a batch that starts past what it has applied of the source before refusing
+    /// it as a gap (409): the batches a sender sent before it (<see cref="MaxBatchesInFlight"/>) may still be arriving.</summary>
+    public TimeSpan ReorderWait { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Records per full-resend chunk.</summary>
     public int ResendBatchSize { get; set; } = 200;
 

@@ -17,6 +17,12 @@ public static class ReplicationOptionsValidator
         Positive(problems, prefix + nameof(options.BatchSize), options.BatchSize);
         Positive(problems, prefix + nameof(options.CatchUpBatchSize), options.CatchUpBatchSize);
         Positive(problems, prefix + nameof(options.ResendBatchSize), options.ResendBatchSize);
+        Positive(problems, prefix + nameof(options.MaxBatchesInFlight), options.MaxBatchesInFlight);
+        if (options.ReorderWait < TimeSpan.Zero)
+        {
+            problems.Add($"'{prefix}{nameof(options.ReorderWait)}' must not be negative (got {options.ReorderWait}).");
+        }
+
         Positive(problems, prefix + nameof(options.MaxBodyBytes), options.MaxBodyBytes);
         Positive(problems, prefix + nameof(options.RequestTimeout), options.RequestTimeout);
         Positive(problems, prefix + nameof(options.InitialBackoff), options.InitialBackoff);

@@ -12,14 +12,19 @@ namespace OrleansCausal.Replication.Inbound;
 /// <c>after</c> does not skip past the source's applied position (so the source's bins arrive gap-free, DESIGN.md
 /// invariant 5); overlaps and duplicates re-apply idempotently. The merge and the new position commit in one
 /// transaction. Batches from one source are applied one at a time in this silo, so the position never moves back.
+/// The applied position is kept in memory between batches (<see cref="InboundSource"/>: a lower bound of the durable
+/// one), so the store is read only for a batch that seems to skip ahead — which is then refused only if the store
+/// agrees. A sender keeps several batches in flight (<see cref="ReplicationOptions.MaxBatchesInFlight"/>), and they
+/// may arrive out of order: a batch with bins that starts past the applied position first waits up to
+/// <see cref="ReplicationOptions.ReorderWait"/> for the batches before it.
 /// Before the acknowledgement, the record grains of this silo have learned of the change from the store's RecordChanged
 /// event (with the record's new version) and those of the region's other silos from a <see cref="RecordNoticeBroadcast"/>,
 /// so that once acknowledged, a read on any silo of the region shows the batch.
 /// </summary>
 public sealed class InboundBatchApplier(IRecordStore store, IRecordNoticeBroadcast notices, ReplicationSettings settings, ReplicationMetrics metrics,
-    ILogger<InboundBatchApplier> logger)
+    TimeProvider time, ILogger<InboundBatchApplier> logger)
 {
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _sourceLocks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, InboundSource> _sources = new(StringComparer.Ordinal);
 
     public async Task<InboundResult> ApplyAsync(ReplicationBatch batch, CancellationToken cancellationToken)
     {
@@ -30,37 +35,41 @@ public sealed class InboundBatchApplier(IRecordStore store, IRecordNoticeBroadca
 
         // Child of the request's span, which continues the sender's trace (traceparent in the batch request).
         using var activity = ReplicationTracing.StartApply(batch.Source, batch.Bins.Count);
-        var gate = _sourceLocks.GetOrAdd(batch.Source, static _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
-        try
+        var source = _sources.GetOrAdd(batch.Source, static name => new InboundSource(name));
+        var waitUntil = time.GetUtcNow() + settings.Options.ReorderWait;
+        while (true)
         {
-            var applied = await store.GetInboundPositionAsync(batch.Source, cancellationToken);
-            if (batch.After > applied)
+            Task advanced;
+            TimeSpan remaining;
+            await source.EnterAsync(cancellationToken);
+            try
             {
-                metrics.GapRefused(batch.Source);
-                Log.LogInformationGapRefused(logger, batch.Source, batch.After, batch.Through, applied);
-                return new InboundResult.Gap(applied, batch.After);
+                // A heartbeat reads the store: it is how a sender learns that this region lost what it had applied.
+                var applied = await source.AppliedAsync(store, batch.After, fromStore: batch.Bins.Count == 0, cancellationToken);
+                if (batch.After <= applied)
+                {
+                    return await ApplyInOrderAsync(batch, source, applied, cancellationToken);
+                }
+
+                remaining = waitUntil - time.GetUtcNow();
+                if (batch.Bins.Count == 0 || remaining <= TimeSpan.Zero)
+                {
+                    metrics.GapRefused(batch.Source);
+                    Log.LogInformationGapRefused(logger, batch.Source, batch.After, batch.Through, applied);
+                    return new InboundResult.Gap(applied, batch.After);
+                }
+
+                advanced = source.Advanced;
+            }
+            finally
+            {
+                source.Leave();
             }
 
-            if (batch.Bins.Count == 0 && batch.Through <= applied)
-            {
-                // A heartbeat (or an empty duplicate): nothing to write.
-                return new InboundResult.Applied(0, applied);
-            }
-
-            var position = new InboundPosition(batch.Source, Math.Max(applied, batch.Through));
-            var result = await MergeAsync(batch.Bins, position, batch.Source, cancellationToken);
-            if (result is InboundResult.Applied merged)
-            {
-                metrics.BatchApplied(batch.Source, batch.Bins.Count, merged.Added);
-                Log.LogDebugBatchApplied(logger, batch.Source, batch.After, batch.Through, batch.Bins.Count, merged.Added);
-            }
-
-            return result;
-        }
-        finally
-        {
-            gate.Release();
+            // The batches before this one may still be on their way: wait for the position to move, then look again.
+            await advanced.WaitAsync(remaining, time, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
@@ -81,6 +90,27 @@ public sealed class InboundBatchApplier(IRecordStore store, IRecordNoticeBroadca
         {
             metrics.ResendApplied(batch.Source, batch.Bins.Count, applied.Added);
             Log.LogDebugResendApplied(logger, batch.Source, batch.Bins.Count, applied.Added);
+        }
+
+        return result;
+    }
+
+    /// <summary>Applies a batch that does not skip past <paramref name="applied"/>; called under the source's gate.</summary>
+    private async Task<InboundResult> ApplyInOrderAsync(ReplicationBatch batch, InboundSource source, long applied, CancellationToken cancellationToken)
+    {
+        if (batch.Bins.Count == 0 && batch.Through <= applied)
+        {
+            // A heartbeat (or an empty duplicate): nothing to write.
+            return new InboundResult.Applied(0, applied);
+        }
+
+        var position = new InboundPosition(batch.Source, Math.Max(applied, batch.Through));
+        var result = await MergeAsync(batch.Bins, position, batch.Source, cancellationToken);
+        if (result is InboundResult.Applied merged)
+        {
+            source.Committed(position.AppliedThrough);
+            metrics.BatchApplied(batch.Source, batch.Bins.Count, merged.Added);
+            Log.LogDebugBatchApplied(logger, batch.Source, batch.After, batch.Through, batch.Bins.Count, merged.Added);
         }
 
         return result;

@@ -7,7 +7,9 @@ namespace OrleansCausal.Replication.Outbound;
 
 /// <summary>
 /// This region's conversation with one peer region: ships what the <see cref="FeedReader"/> yields, in order and at
-/// least once, and hands acknowledgements to the <see cref="CheckpointWriter"/>; sends a heartbeat when idle; rewinds
+/// least once, with up to <see cref="ReplicationOptions.MaxBatchesInFlight"/> batches on the wire
+/// (<see cref="InFlightBatches"/>), and hands their acknowledgements, in order, to the <see cref="CheckpointWriter"/>;
+/// sends a heartbeat when idle; rewinds
 /// on a 409 to the position the peer names; runs a <see cref="FullResend"/> for a new peer, a peer that lost its
 /// store, or on request; backs off exponentially with jitter on failure and never gives up (the backlog waits in
 /// the feed). Wakes as soon as a local change commits (<see cref="Wake"/>).
@@ -28,6 +30,7 @@ public sealed class PeerSession
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AsyncSignal _wake = new();
+    private readonly InFlightBatches _inFlight;
     private readonly ExponentialBackoff _backoff;
     private volatile string? _resendReason;
     /// <summary>After a full resend that repaired a pruned feed: the sequence the peer's position must skip to.</summary>
@@ -50,6 +53,7 @@ public sealed class PeerSession
         _checkpoint = new CheckpointWriter(store, CheckpointNameOf(Region));
         _resend = new FullResend(Region, store, client, options, metrics, logger);
         _backoff = new ExponentialBackoff(options.InitialBackoff, options.MaxBackoff);
+        _inFlight = new InFlightBatches(options.MaxBatchesInFlight);
     }
 
     public string Region => _peer.Region.Value;
@@ -97,7 +101,12 @@ public sealed class PeerSession
         {
             try
             {
-                if (_resendReason is not null)
+                if ((_resendReason is not null || _skipTo is not null) && _inFlight.Count > 0)
+                {
+                    // A repair starts from the checkpoint: first settle what is in flight.
+                    await CompleteOldestAsync(stopping);
+                }
+                else if (_resendReason is not null)
                 {
                     await ResendAsync(stopping);
                 }
@@ -126,6 +135,8 @@ public sealed class PeerSession
                 }
             }
         }
+
+        await AbandonInFlightAsync();
     }
 
     /// <summary>After the loop ended: makes the acknowledged checkpoint durable.</summary>
@@ -159,11 +170,59 @@ public sealed class PeerSession
         _wake.Set();
     }
 
-    /// <summary>Ships one batch. False when there was nothing to ship (the caller waits for a wake-up).</summary>
+    /// <summary>
+    /// One step of shipping the feed, with up to <see cref="ReplicationOptions.MaxBatchesInFlight"/> batches in flight:
+    /// sends the next batch while there is room and the feed holds one, otherwise takes the oldest batch's answer.
+    /// False when there was nothing to ship and nothing in flight (the caller waits for a wake-up).
+    /// </summary>
     private async Task<bool> ShipNextBatchAsync(CancellationToken stopping)
     {
-        var after = Checkpoint;
-        var page = await _feed.ReadAsync(after, stopping);
+        if (_inFlight.HasRoom)
+        {
+            var after = _inFlight.NextAfter(Checkpoint);
+            var page = await _feed.ReadAsync(after, stopping);
+            if (page is { MissingThrough: null, Entries.Count: > 0 })
+            {
+                Send(after, page.Entries, stopping);
+                return true;
+            }
+
+            if (_inFlight.Count == 0)
+            {
+                return await NothingToSendAsync(after, page, stopping);
+            }
+
+            if (page?.MissingThrough is not null)
+            {
+                // The hole starts after the batches in flight: settle them, then repair from the checkpoint.
+                while (_inFlight.Count > 0)
+                {
+                    await CompleteOldestAsync(stopping);
+                }
+
+                return Checkpoint != after || await NothingToSendAsync(after, page, stopping);
+            }
+        }
+
+        await CompleteOldestAsync(stopping);
+        return true;
+    }
+
+    /// <summary>Sends the batch of <paramref name="entries"/> (the feed after <paramref name="after"/>) without waiting
+    /// for the answer, and starts reading the page after it.</summary>
+    private void Send(long after, IReadOnlyList<ChangeEntry> entries, CancellationToken stopping)
+    {
+        var through = entries[^1].Sequence;
+        var batch = new ReplicationBatch(_store.Replica.ToString(), after, through, entries.Select(static e => new KeyedBin(e.Key, e.Bin)).ToList());
+        var predecessorAcknowledged = after == Checkpoint;
+        _inFlight.Add(new SentBatch(after, through, entries.Count, entries[0].Bin.WrittenAt, predecessorAcknowledged, _client.SendAsync(batch, stopping)));
+        _feed.Prefetch(through, stopping);
+    }
+
+    /// <summary>With nothing in flight and no batch to send: waits for a hole to fill, schedules the repair of a pruned
+    /// feed, or (caught up) sends a heartbeat when due. False when caught up.</summary>
+    private async Task<bool> NothingToSendAsync(long after, FeedPage? page, CancellationToken stopping)
+    {
         if (page is null)
         {
             await Task.Delay(HoleRetryDelay, _time, stopping);
@@ -179,54 +238,82 @@ public sealed class PeerSession
             return true;
         }
 
-        var entries = page.Entries;
-
-        if (entries.Count == 0)
+        _backlog = new BacklogSnapshot(0, null);
+        if (_time.GetUtcNow() - _lastContactAt >= _options.HeartbeatInterval)
         {
-            _backlog = new BacklogSnapshot(0, null);
-            if (_time.GetUtcNow() - _lastContactAt >= _options.HeartbeatInterval)
-            {
-                await HeartbeatAsync(after, stopping);
-            }
-
-            return false;
+            await HeartbeatAsync(after, stopping);
         }
 
-        var through = entries[^1].Sequence;
-        var batch = new ReplicationBatch(_store.Replica.ToString(), after, through, entries.Select(static e => new KeyedBin(e.Key, e.Bin)).ToList());
-        _feed.Prefetch(through, stopping);
-        var outcome = await _client.SendAsync(batch, stopping);
+        return false;
+    }
+
+    /// <summary>Takes the answer to the oldest batch in flight. Acknowledged: the checkpoint moves through it. Anything
+    /// else: the batches sent after it are abandoned and the answer is handled (rewind to where the peer is, or back
+    /// off and retry from the checkpoint).</summary>
+    private async Task CompleteOldestAsync(CancellationToken stopping)
+    {
+        var sent = _inFlight.TakeOldest();
+        ShipOutcome outcome;
+        try
+        {
+            outcome = await sent.Outcome;
+        }
+        catch (Exception)
+        {
+            await AbandonInFlightAsync();
+            throw;
+        }
+
+        if (outcome is ShipOutcome.Acknowledged)
+        {
+            _lastContactAt = _time.GetUtcNow();
+            _checkpoint.Advance(sent.Through, stopping);
+            _metrics.Shipped(Region, sent.Bins, _time.GetUtcNow() - sent.OldestWrittenAt);
+            Log.LogDebugBatchShipped(_logger, Region, sent.After, sent.Through, sent.Bins);
+            Succeeded();
+            if (_time.GetUtcNow() - _backlogRefreshedAt >= GaugeRefreshInterval)
+            {
+                // For the metric gauges only; the status recomputes on every call.
+                await RefreshBacklogAsync(stopping);
+            }
+
+            return;
+        }
+
+        // The later batches continue this one: whatever the peer answers them, shipping resumes from the checkpoint.
+        await AbandonInFlightAsync();
+        if (outcome is ShipOutcome.Gap && !sent.PredecessorAcknowledged)
+        {
+            // Sent before the batch before it was acknowledged, and refused maybe before that one was applied (it
+            // arrived late, after the receiver's reorder wait): the peer holds at least the checkpoint it has since
+            // acknowledged. Sending again from there gets an answer that is not stale; no rewind.
+            Log.LogDebugStaleGap(_logger, Region, sent.After, ((ShipOutcome.Gap)outcome).ExpectedAfter);
+            return;
+        }
+
         switch (outcome)
         {
-            case ShipOutcome.Acknowledged:
-                _lastContactAt = _time.GetUtcNow();
-                _checkpoint.Advance(through, stopping);
-                _metrics.Shipped(Region, entries.Count, _time.GetUtcNow() - entries[0].Bin.WrittenAt);
-                Log.LogDebugBatchShipped(_logger, Region, after, through, entries.Count);
-                Succeeded();
-                if (_time.GetUtcNow() - _backlogRefreshedAt >= GaugeRefreshInterval)
-                {
-                    // For the metric gauges only; the status recomputes on every call.
-                    await RefreshBacklogAsync(stopping);
-                }
-
-                return true;
-
             case ShipOutcome.Gap gap:
                 await RewindAsync(gap.ExpectedAfter, stopping);
-                return true;
+                break;
 
             case ShipOutcome.Refused refused:
-                await FailAsync($"peer refused batch ({after}, {through}] with HTTP {refused.StatusCode}: {refused.Detail}", null, stopping);
-                return true;
+                await FailAsync($"peer refused batch ({sent.After}, {sent.Through}] with HTTP {refused.StatusCode}: {refused.Detail}", null, stopping);
+                break;
 
             case ShipOutcome.Failed failed:
                 await FailAsync(failed.Detail, null, stopping);
-                return true;
+                break;
 
             default:
                 throw new InvalidOperationException($"Unhandled outcome {outcome}.");
         }
+    }
+
+    private async Task AbandonInFlightAsync()
+    {
+        await _inFlight.AbandonAsync();
+        _feed.Reset();
     }
 
     /// <summary>

@@ -127,7 +127,7 @@ public sealed class InMemoryRecordStore(RegionId region, TimeProvider? time = nu
 
             if (position is not null)
             {
-                _inbound[position.Source] = position.AppliedThrough;
+                _inbound[position.Source] = Math.Max(_inbound.GetValueOrDefault(position.Source), position.AppliedThrough);
             }
         }
 

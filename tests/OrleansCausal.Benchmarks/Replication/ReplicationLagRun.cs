@@ -59,6 +59,7 @@ public static class ReplicationLagRun
         }
 
         Console.WriteLine($"# store: {(postgres ? "PostgreSQL" : "SQLite (synchronous=FULL)")}");
+        Console.WriteLine($"# load average at start: {LoadAverage()}");
         for (var i = 0; i + 1 < args.Length; i++)
         {
             if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value])
@@ -103,6 +104,7 @@ public static class ReplicationLagRun
                 }
             }
 
+            Console.WriteLine($"# load average after the lag run: {LoadAverage()}");
             Console.WriteLine($"achieved {achieved:F0} writes/s, {issued.Count} writes, {arrivals.Count} seen at B");
             Console.WriteLine($"baseline  local write (issue -> 200 at A):   p50 {P(local, 50):F2} ms  p99 {P(local, 99):F2} ms");
             Console.WriteLine($"          visible at B (issue -> merged at B): p50 {P(endToEnd, 50):F2} ms  p99 {P(endToEnd, 99):F2} ms  (ratio to baseline p50 {P(endToEnd, 50) / P(local, 50):F2}, p99 {P(endToEnd, 99) / P(local, 99):F2})");
@@ -118,43 +120,40 @@ public static class ReplicationLagRun
             var before = (await status.GetPeersAsync(CancellationToken.None)).Single();
             var catchUpStart = Stopwatch.GetTimestamp();
             var catchUp = Stopwatch.StartNew();
-            // The rate of bins applied at B is timed by B's inbound position for A (it commits with each merged batch):
-            // from the first batch's commit to the last one, counting the bins committed in between. So it is what B
-            // applies once A ships again, not B's start or A's retry backoff still running from the outage (those are
-            // reported separately).
+            // The rate of bins applied at B is timed by B's batches from A, as its replication metrics record them
+            // (once per batch, after its merge committed): from the first batch to the last one, counting the bins of
+            // the batches after the first. So it is what B applies once A ships again, not B's start or A's retry
+            // backoff still running from the outage (those are reported separately). B's position (read once per
+            // applied batch) tells when the catch-up is complete.
             var storeA = a.Services.GetRequiredService<IRecordStore>();
             var source = storeA.Replica.ToString();
             var target = await storeA.GetLastSequenceAsync(CancellationToken.None);
+            using var applied = new AppliedBatches(source);
+            Console.WriteLine($"# load average before the catch-up: {LoadAverage()}");
             b = await StartAsync("B", portB, portA, root);
             var started = catchUp.Elapsed;
             var storeB = b.Services.GetRequiredService<IRecordStore>();
             var initial = await storeB.GetInboundPositionAsync(source, CancellationToken.None);
             var position = initial;
-            long firstAt = 0, firstPosition = 0, lastAt = 0;
-            var deadline = DateTime.UtcNow.AddMinutes(5);
-            while (position < target && DateTime.UtcNow < deadline)
+            var deadline = TimeSpan.FromMinutes(5);
+            while (position < target && catchUp.Elapsed < deadline)
             {
-                await Task.Delay(1);
-                var seen = await storeB.GetInboundPositionAsync(source, CancellationToken.None);
-                if (seen != position)
-                {
-                    lastAt = Stopwatch.GetTimestamp();
-                    if (firstAt == 0)
-                    {
-                        (firstAt, firstPosition) = (lastAt, seen);
-                    }
-
-                    position = seen;
-                }
+                await applied.NextAsync().WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(static _ => { }, TaskScheduler.Default);
+                position = await storeB.GetInboundPositionAsync(source, CancellationToken.None);
             }
 
             catchUp.Stop();
+            var batches = applied.Batches;
+            var (firstAt, firstBins) = batches.Count > 0 ? batches[0] : (catchUpStart, 0);
+            var lastAt = batches.Count > 0 ? batches[^1].At : catchUpStart;
+            var afterFirst = batches.Skip(1).Sum(static batch => batch.Bins);
             var writeRate = backlog / writeWatch.Elapsed.TotalSeconds;
-            var applyRate = (position - firstPosition) / Ms(lastAt - firstAt) * 1000.0;
+            var applyRate = afterFirst / Ms(lastAt - firstAt) * 1000.0;
             var totalRate = (position - initial) / catchUp.Elapsed.TotalSeconds;
             Console.WriteLine($"baseline  local writes at A (64 concurrent HTTP clients): {writeRate:F0} bins/s");
-            Console.WriteLine($"          catch-up A -> B: backlog {before.Backlog}; B's position {initial} -> {position} (target {target}); first batch committed {Ms(firstAt - catchUpStart):F0} ms after B's start began (start took {started.TotalMilliseconds:F0} ms, the rest is A's retry backoff + the first batch), first batch {firstPosition - initial} bins");
-            Console.WriteLine($"          applied at B after the first batch: {position - firstPosition} bins in {Ms(lastAt - firstAt):F0} ms = {applyRate:F0} bins/s (ratio to local writes {applyRate / writeRate:F2}); whole catch-up incl. B's start and A's backoff: {totalRate:F0} bins/s");
+            Console.WriteLine($"          catch-up A -> B: backlog {before.Backlog}; B's position {initial} -> {position} (target {target}); first batch applied {Ms(firstAt - catchUpStart):F0} ms after B's start began (start took {started.TotalMilliseconds:F0} ms, the rest is A's retry backoff + the first batch), first batch {firstBins} bins; {batches.Count} batches, {batches.Sum(static batch => batch.Bins)} bins received");
+            Console.WriteLine($"          applied at B after the first batch: {afterFirst} bins in {Ms(lastAt - firstAt):F0} ms = {applyRate:F0} bins/s (ratio to local writes {applyRate / writeRate:F2}); whole catch-up incl. B's start and A's backoff: {totalRate:F0} bins/s");
+            Console.WriteLine($"# load average after the catch-up: {LoadAverage()}");
             await a.StopAsync();
             await b.StopAsync();
             await a.DisposeAsync();
@@ -252,6 +251,10 @@ public static class ReplicationLagRun
         using var response = await http.PutAsync($"v1/kv/bench/{key}", content);
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>The 1, 5 and 15 minute load averages (Linux), to judge how shared the machine was during a run.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) + " (1 / 5 / 15 min)" : "n/a";
 
     private static double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
 

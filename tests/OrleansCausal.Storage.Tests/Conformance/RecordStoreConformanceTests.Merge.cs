@@ -24,6 +24,27 @@ public abstract partial class RecordStoreConformanceTests
     }
 
     [Fact]
+    public async Task Merge_WhenItsInboundPositionIsBelowTheSavedOne_KeepsTheSavedOne()
+    {
+        // Two silos of a region applying one source, or a late duplicate batch: a merge that saves a lower position must
+        // not undo what another merge recorded (receivers treat any position they read or saved as a lower bound).
+        var (a, _) = await NewStoreAsync(RegionA);
+        var (b, _) = await NewStoreAsync(RegionB);
+        var first = await PutAsync(b, Key("k1"), "1");
+        var second = await PutAsync(b, Key("k2"), "2");
+        await a.MergeAsync([new KeyedBin(Key("k1"), first.Written), new KeyedBin(Key("k2"), second.Written)], new InboundPosition("B", 2), Ct);
+
+        var stale = await a.MergeAsync([new KeyedBin(Key("k1"), first.Written)], new InboundPosition("B", 1), Ct);
+        await a.MergeAsync([], new InboundPosition("B", 0), Ct);
+
+        Assert.Equal(0, stale.Added);
+        Assert.Equal(2, await a.GetInboundPositionAsync("B", Ct));
+        await a.MergeAsync([], new InboundPosition("B", 3), Ct);
+        Assert.Equal(3, await a.GetInboundPositionAsync("B", Ct));
+        Assert.Equal(3, (await a.GetInboundPositionsAsync(Ct))["B"]);
+    }
+
+    [Fact]
     public async Task Merge_WhenDeliveredTwice_IsIdempotent()
     {
         var (a, _) = await NewStoreAsync(RegionA);
