@@ -1,3 +1,4 @@
+using Npgsql;
 using OrleansCausal.Core;
 using OrleansCausal.Core.Serialization;
 
@@ -51,6 +52,45 @@ internal sealed class PostgresTransactionWrites
         NewVersions.Add(newVersion);
         Records.Add(after);
         Bins.AddDifference(key, before, after);
+    }
+
+    /// <summary>The whole write as the one statement <see cref="PostgresSql.WriteRecords"/>: for puts and conditional
+    /// writes, which only update records that have a row and carry no inbound position.</summary>
+    public NpgsqlBatchCommand WriteRecordsCommand(PostgresSql sql)
+    {
+        if (Position is not null || Created.Contains(true))
+        {
+            throw new InvalidOperationException("WriteRecords neither creates records nor saves an inbound position.");
+        }
+
+        var count = RecordKeys.Count;
+        var namespaces = new string[count];
+        var keys = new string[count];
+        var positions = new Dictionary<RecordKey, long>(count);
+        for (var i = 0; i < count; i++)
+        {
+            (namespaces[i], keys[i]) = (RecordKeys[i].Namespace, RecordKeys[i].Key);
+            positions[RecordKeys[i]] = i + 1;
+        }
+
+        var feedRecords = new long[FeedKeys.Count];
+        for (var i = 0; i < FeedKeys.Count; i++)
+        {
+            feedRecords[i] = positions[FeedKeys[i]];
+        }
+
+        var command = new NpgsqlBatchCommand(sql.WriteRecords);
+        var parameters = command.Parameters;
+        parameters.Add(PostgresParameters.Text(namespaces));
+        parameters.Add(PostgresParameters.Text(keys));
+        parameters.Add(PostgresParameters.Bytea([.. RecordClocks]));
+        parameters.Add(PostgresParameters.Bigint([.. RecordVersions]));
+        parameters.Add(PostgresParameters.Bigint([.. NewVersions]));
+        parameters.Add(PostgresParameters.Bytea([.. RecordOperations]));
+        Bins.AddWriteRecordsParameters(parameters, positions);
+        parameters.Add(PostgresParameters.Bigint(feedRecords));
+        parameters.Add(PostgresParameters.Bytea([.. FeedBins]));
+        return command;
     }
 
     /// <summary>Appends a bin to the change feed; returns its index among this transaction's feed entries.</summary>

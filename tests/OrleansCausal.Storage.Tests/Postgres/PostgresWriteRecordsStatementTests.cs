@@ -1,0 +1,114 @@
+using Npgsql;
+using OrleansCausal.Core;
+using OrleansCausal.Storage.Postgres;
+using OrleansCausal.Tests.Shared;
+
+namespace OrleansCausal.Storage.Tests.Postgres;
+
+/// <summary>
+/// The one-statement write of puts (<see cref="PostgresSql.WriteRecords"/>), run directly against a store's tables: it
+/// must be all or nothing across the records of a batch, keep the version check (the compare-and-set against other
+/// silos), and append the feed entries with consecutive sequence numbers in feed order.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresWriteRecordsStatementTests(PostgresServer server) : PostgresTestBase(server)
+{
+    private static readonly PostgresSql Sql = new("orleanscausal");
+
+    [Fact]
+    public async Task WriteRecords_WhenOneRecordOfTheBatchIsStale_FailsAsStaleAndWritesNothing()
+    {
+        var store = await OpenStoreAsync();
+        var (k1, k2) = (Key("k1"), Key("k2"));
+        await PutAsync(store, k1, "\"a\"");
+        await PutAsync(store, k2, "\"b\"");
+        var before = await SnapshotAsync(k1, k2);
+        // k2 is written as if its row were still at version 0 (another silo moved it on since).
+        var writes = Replace(store, (k1, before[0].Stored, before[0].Stored.Version), (k2, before[1].Stored, 0));
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => RunAsync(writes));
+
+        Assert.Equal(PostgresSql.StaleRecordState, error.SqlState);
+        Assert.Equal(before, await SnapshotAsync(k1, k2));
+        Assert.Equal(2, await store.GetLastSequenceAsync(Ct));
+    }
+
+    [Fact]
+    public async Task WriteRecords_WhenEveryVersionHolds_WritesRecordsBinsAndConsecutiveFeedEntriesInFeedOrder()
+    {
+        var store = await OpenStoreAsync();
+        var (k1, k2) = (Key("k1"), Key("k2"));
+        await PutAsync(store, k1, "\"a\"");
+        await PutAsync(store, k2, "\"b\"");
+        var before = await SnapshotAsync(k1, k2);
+        // Feed order k2 first, then k1: the sequence numbers follow the feed arrays, not the record arrays.
+        var writes = Replace(store, (k2, before[1].Stored, before[1].Stored.Version), (k1, before[0].Stored, before[0].Stored.Version));
+
+        var lastSequence = await RunAsync(writes);
+
+        Assert.Equal(4, lastSequence);
+        Assert.Equal(
+            [new StoredRecord(writes.Records[1], 2), new StoredRecord(writes.Records[0], 2)],
+            (await SnapshotAsync(k1, k2)).Select(s => s.Stored));
+        var feed = await store.ReadChangesAsync(2, 10, Ct);
+        Assert.Equal(
+            [(3L, k2, writes.Records[0].Bins.Single().Dot), (4L, k1, writes.Records[1].Bins.Single().Dot)],
+            feed.Select(c => (c.Sequence, c.Key, c.Bin.Dot)));
+    }
+
+    [Fact]
+    public async Task WriteRecords_WhenARecordHasNoRow_FailsAsStaleAndAllocatesNoSequence()
+    {
+        var store = await OpenStoreAsync();
+        var (k1, missing) = (Key("k1"), Key("missing"));
+        await PutAsync(store, k1, "\"a\"");
+        var before = await SnapshotAsync(k1);
+        var writes = Replace(store, (k1, before[0].Stored, before[0].Stored.Version), (missing, StoredRecord.Missing, 0));
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => RunAsync(writes));
+
+        Assert.Equal(PostgresSql.StaleRecordState, error.SqlState);
+        Assert.Equal(before, await SnapshotAsync(k1));
+        Assert.Equal(StoredRecord.Missing, await store.LoadAsync(missing, Ct));
+        Assert.Equal(1, await store.GetLastSequenceAsync(Ct));
+    }
+
+    /// <summary>Each key's record replaced by a put of a new value that covers what it read (one bin deleted, one
+    /// inserted, one feed entry), computed from <c>Stored</c> but checked against <c>Expected</c>.</summary>
+    private static PostgresTransactionWrites Replace(PostgresRecordStore store, params (RecordKey Key, StoredRecord Stored, long Expected)[] records)
+    {
+        var writes = new PostgresTransactionWrites();
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        foreach (var (key, stored, expected) in records)
+        {
+            var outcome = stored.Record.Put(store.Replica, $"\"new {key.Key}\"", stored.Record.Clock, now);
+            writes.AddToFeed(key, outcome.Written);
+            writes.AddRecord(key, stored.Record, outcome.Record, expected, expected + 1);
+        }
+
+        return writes;
+    }
+
+    private async Task<long> RunAsync(PostgresTransactionWrites writes)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync(Ct);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(writes.WriteRecordsCommand(Sql));
+        return (long)(await batch.ExecuteScalarAsync(Ct))!;
+    }
+
+    /// <summary>Each record as a fresh store instance reads it (no cache), with the bin rows stored for it.</summary>
+    private async Task<List<(StoredRecord Stored, string Bins)>> SnapshotAsync(params RecordKey[] keys)
+    {
+        var reader = await OpenStoreAsync();
+        var snapshot = new List<(StoredRecord, string)>();
+        foreach (var key in keys)
+        {
+            var rows = await QueryAsync($"SELECT string_agg(replica_region || ':' || counter || '=' || coalesce(value, 'null'), ',' ORDER BY counter) FROM orleanscausal.bins WHERE key = '{key.Key}'");
+            snapshot.Add((await reader.LoadAsync(key, Ct), rows.Single()));
+        }
+
+        return snapshot;
+    }
+}
