@@ -13,9 +13,17 @@ internal sealed class PostgresSql(string schema)
 
     public string Q(string table) => $"\"{Schema}\".\"{table}\"";
 
+    // The statements of the put and read paths are built once per store (each is a few hundred characters, and
+    // Npgsql looks its prepared statement up by the text at every execution).
+    private string? _insertMissing;
+    private string? _selectForUpdate;
+    private string? _selectBins;
+    private string? _writeRecords;
+    private string? _readRecord;
+
     /// <summary>Placeholder rows (version 0, empty clock, no bins) for records not written yet, so that every record of
     /// a batch has a row to lock. $1 namespaces, $2 keys (sorted), $3 the encoded empty clock.</summary>
-    public string InsertMissing => $"""
+    public string InsertMissing => _insertMissing ??= $"""
         INSERT INTO {Q("records")} (namespace, key, clock)
         SELECT u.namespace, u.key, $3 FROM unnest($1::text[], $2::text[]) AS u(namespace, key)
         ON CONFLICT (namespace, key) DO NOTHING
@@ -24,7 +32,7 @@ internal sealed class PostgresSql(string schema)
     /// <summary>Locks the batch's records in (namespace, key) order — ORDER BY is applied before the locks are taken —
     /// so that concurrent transactions lock in one global order and cannot deadlock on each other. Every writer of a
     /// record's bins holds this lock, so the bins read after it (<see cref="SelectBins"/>) are the latest committed.</summary>
-    public string SelectForUpdate => $"""
+    public string SelectForUpdate => _selectForUpdate ??= $"""
         SELECT r.namespace, r.key, r.clock, r.version, r.operations FROM {Q("records")} AS r
         WHERE (r.namespace, r.key) IN (SELECT u.namespace, u.key FROM unnest($1::text[], $2::text[]) AS u(namespace, key))
         ORDER BY r.namespace, r.key
@@ -32,7 +40,7 @@ internal sealed class PostgresSql(string schema)
         """;
 
     /// <summary>The bins of the batch's records. $1 namespaces, $2 keys.</summary>
-    public string SelectBins => $"""
+    public string SelectBins => _selectBins ??= $"""
         SELECT b.namespace, b.key, {BinColumns("b")} FROM {Q("bins")} AS b
         WHERE (b.namespace, b.key) IN (SELECT u.namespace, u.key FROM unnest($1::text[], $2::text[]) AS u(namespace, key))
         """;
@@ -140,7 +148,7 @@ internal sealed class PostgresSql(string schema)
     /// $15 values, $16 contexts, $17 accepted times, $18 writers, $19 operation ids. Feed, in feed order: $20 record,
     /// $21 encoded bins. Returns one row: last_seq, the last sequence allocated (NULL when there are no feed entries).
     /// </summary>
-    public string WriteRecords => $"""
+    public string WriteRecords => _writeRecords ??= $"""
         WITH changed AS (
             UPDATE {Q("records")} AS r SET clock = u.clock, version = u.new_version, operations = u.operations
             FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::bigint[], $6::bytea[])
@@ -181,7 +189,7 @@ internal sealed class PostgresSql(string schema)
 
     /// <summary>One record: its version, clock and remembered operations, then one row per bin (bin columns NULL when
     /// it has none); a single statement, so one snapshot.</summary>
-    public string ReadRecord => $"""
+    public string ReadRecord => _readRecord ??= $"""
         SELECT r.version, r.clock, r.operations, {BinColumns("b")} FROM {Q("records")} AS r
         LEFT JOIN {Q("bins")} AS b ON b.namespace = r.namespace AND b.key = r.key
         WHERE r.namespace = $1 AND r.key = $2
