@@ -18,11 +18,8 @@ public sealed class PostgresWriteRecordsStatementTests(PostgresServer server) : 
     [Fact]
     public async Task WriteRecords_WhenOneRecordOfTheBatchIsStale_FailsAsStaleAndWritesNothing()
     {
-        var store = await OpenStoreAsync();
         var (k1, k2) = (Key("k1"), Key("k2"));
-        await PutAsync(store, k1, "\"a\"");
-        await PutAsync(store, k2, "\"b\"");
-        var before = await SnapshotAsync(k1, k2);
+        var (store, before) = await WrittenOnceAsync(k1, k2);
         // k2 is written as if its row were still at version 0 (another silo moved it on since).
         var writes = Replace(store, (k1, before[0].Stored, before[0].Stored.Version), (k2, before[1].Stored, 0));
 
@@ -36,11 +33,8 @@ public sealed class PostgresWriteRecordsStatementTests(PostgresServer server) : 
     [Fact]
     public async Task WriteRecords_WhenEveryVersionHolds_WritesRecordsBinsAndConsecutiveFeedEntriesInFeedOrder()
     {
-        var store = await OpenStoreAsync();
         var (k1, k2) = (Key("k1"), Key("k2"));
-        await PutAsync(store, k1, "\"a\"");
-        await PutAsync(store, k2, "\"b\"");
-        var before = await SnapshotAsync(k1, k2);
+        var (store, before) = await WrittenOnceAsync(k1, k2);
         // Feed order k2 first, then k1: the sequence numbers follow the feed arrays, not the record arrays.
         var writes = Replace(store, (k2, before[1].Stored, before[1].Stored.Version), (k1, before[0].Stored, before[0].Stored.Version));
 
@@ -59,10 +53,8 @@ public sealed class PostgresWriteRecordsStatementTests(PostgresServer server) : 
     [Fact]
     public async Task WriteRecords_WhenARecordHasNoRow_FailsAsStaleAndAllocatesNoSequence()
     {
-        var store = await OpenStoreAsync();
         var (k1, missing) = (Key("k1"), Key("missing"));
-        await PutAsync(store, k1, "\"a\"");
-        var before = await SnapshotAsync(k1);
+        var (store, before) = await WrittenOnceAsync(k1);
         var writes = Replace(store, (k1, before[0].Stored, before[0].Stored.Version), (missing, StoredRecord.Missing, 0));
 
         var error = await Assert.ThrowsAsync<PostgresException>(() => RunAsync(writes));
@@ -71,6 +63,19 @@ public sealed class PostgresWriteRecordsStatementTests(PostgresServer server) : 
         Assert.Equal(before, await SnapshotAsync(k1));
         Assert.Equal(StoredRecord.Missing, await store.LoadAsync(missing, Ct));
         Assert.Equal(1, await store.GetLastSequenceAsync(Ct));
+    }
+
+    /// <summary>A store in which each of <paramref name="keys"/> was put once, in order (feed sequences 1, 2, …), and
+    /// what its records and bin rows are then.</summary>
+    private async Task<(PostgresRecordStore Store, List<(StoredRecord Stored, string Bins)> Before)> WrittenOnceAsync(params RecordKey[] keys)
+    {
+        var store = await OpenStoreAsync();
+        foreach (var key in keys)
+        {
+            await PutAsync(store, key, $"\"{key.Key}\"");
+        }
+
+        return (store, await SnapshotAsync(keys));
     }
 
     /// <summary>Each key's record replaced by a put of a new value that covers what it read (one bin deleted, one
