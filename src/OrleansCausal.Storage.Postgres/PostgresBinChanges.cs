@@ -60,54 +60,6 @@ internal sealed class PostgresBinChanges
         }
     }
 
-    /// <summary>The bin parameters of <see cref="PostgresSql.WriteRecords"/> ($7-$19): the removed bins, then the added
-    /// ones, each row naming its record by its 1-based position in <paramref name="records"/>.</summary>
-    public void AddWriteRecordsParameters(NpgsqlParameterCollection parameters, Dictionary<RecordKey, long> records)
-    {
-        var deleteRecords = new long[_deletes.Count];
-        var deleteRegions = new string[_deletes.Count];
-        var deleteEpochs = new long[_deletes.Count];
-        var deleteCounters = new long[_deletes.Count];
-        for (var i = 0; i < _deletes.Count; i++)
-        {
-            deleteRecords[i] = records[new RecordKey(_deleteNamespaces[i], _deleteKeys[i])];
-            (deleteRegions[i], deleteEpochs[i], deleteCounters[i]) = _deletes[i];
-        }
-
-        parameters.Add(PostgresParameters.Bigint(deleteRecords));
-        parameters.Add(PostgresParameters.Text(deleteRegions));
-        parameters.Add(PostgresParameters.Bigint(deleteEpochs));
-        parameters.Add(PostgresParameters.Bigint(deleteCounters));
-
-        var count = _inserts.Count;
-        var insertRecords = new long[count];
-        var regions = new string[count];
-        var epochs = new long[count];
-        var counters = new long[count];
-        var values = new string?[count];
-        var contexts = new byte[count][];
-        var writtenAt = new DateTime[count];
-        var writers = new string?[count];
-        var operations = new string?[count];
-        for (var i = 0; i < count; i++)
-        {
-            var row = _inserts[i];
-            insertRecords[i] = records[new RecordKey(_insertNamespaces[i], _insertKeys[i])];
-            (regions[i], epochs[i], counters[i], values[i]) = (row.Region, row.Epoch, row.Counter, row.Value);
-            (contexts[i], writtenAt[i], writers[i], operations[i]) = (row.Context, row.WrittenAt, row.Writer, row.Operation);
-        }
-
-        parameters.Add(PostgresParameters.Bigint(insertRecords));
-        parameters.Add(PostgresParameters.Text(regions));
-        parameters.Add(PostgresParameters.Bigint(epochs));
-        parameters.Add(PostgresParameters.Bigint(counters));
-        parameters.Add(PostgresParameters.Text(values));
-        parameters.Add(PostgresParameters.Bytea(contexts));
-        parameters.Add(PostgresParameters.Timestamptz(writtenAt));
-        parameters.Add(PostgresParameters.Text(writers));
-        parameters.Add(PostgresParameters.Text(operations));
-    }
-
     /// <summary>The DELETE of the removed bins, or null when there are none.</summary>
     public NpgsqlBatchCommand? DeleteCommand(PostgresSql sql)
     {
@@ -117,12 +69,19 @@ internal sealed class PostgresBinChanges
         }
 
         var command = new NpgsqlBatchCommand(sql.DeleteBins);
-        command.Parameters.Add(PostgresParameters.Text([.. _deleteNamespaces]));
-        command.Parameters.Add(PostgresParameters.Text([.. _deleteKeys]));
-        command.Parameters.Add(PostgresParameters.Text([.. _deletes.Select(d => d.Region)]));
-        command.Parameters.Add(PostgresParameters.Bigint([.. _deletes.Select(d => d.Epoch)]));
-        command.Parameters.Add(PostgresParameters.Bigint([.. _deletes.Select(d => d.Counter)]));
+        AddDeleteParameters(command.Parameters);
         return command;
+    }
+
+    /// <summary>The removed bins' columns, as <see cref="PostgresSql.DeleteBins"/> takes them: namespaces, keys,
+    /// regions, epochs, counters.</summary>
+    public void AddDeleteParameters(NpgsqlParameterCollection parameters)
+    {
+        parameters.Add(PostgresParameters.Text([.. _deleteNamespaces]));
+        parameters.Add(PostgresParameters.Text([.. _deleteKeys]));
+        parameters.Add(PostgresParameters.Text([.. _deletes.Select(d => d.Region)]));
+        parameters.Add(PostgresParameters.Bigint([.. _deletes.Select(d => d.Epoch)]));
+        parameters.Add(PostgresParameters.Bigint([.. _deletes.Select(d => d.Counter)]));
     }
 
     /// <summary>The INSERT of the added bins, or null when there are none.</summary>
@@ -135,20 +94,26 @@ internal sealed class PostgresBinChanges
         }
 
         var command = new NpgsqlBatchCommand(withOperations ? sql.InsertBins : sql.InsertBinsWithoutOperations);
-        command.Parameters.Add(PostgresParameters.Text([.. _insertNamespaces]));
-        command.Parameters.Add(PostgresParameters.Text([.. _insertKeys]));
-        command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Region)]));
-        command.Parameters.Add(PostgresParameters.Bigint([.. _inserts.Select(b => b.Epoch)]));
-        command.Parameters.Add(PostgresParameters.Bigint([.. _inserts.Select(b => b.Counter)]));
-        command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Value)]));
-        command.Parameters.Add(PostgresParameters.Bytea([.. _inserts.Select(b => b.Context)]));
-        command.Parameters.Add(PostgresParameters.Timestamptz([.. _inserts.Select(b => b.WrittenAt)]));
-        command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Writer)]));
+        AddInsertParameters(command.Parameters, withOperations);
+        return command;
+    }
+
+    /// <summary>The added bins' columns, as <see cref="PostgresSql.InsertBins"/> takes them (without the operation ids:
+    /// as <see cref="PostgresSql.InsertBinsWithoutOperations"/> does).</summary>
+    public void AddInsertParameters(NpgsqlParameterCollection parameters, bool withOperations = true)
+    {
+        parameters.Add(PostgresParameters.Text([.. _insertNamespaces]));
+        parameters.Add(PostgresParameters.Text([.. _insertKeys]));
+        parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Region)]));
+        parameters.Add(PostgresParameters.Bigint([.. _inserts.Select(b => b.Epoch)]));
+        parameters.Add(PostgresParameters.Bigint([.. _inserts.Select(b => b.Counter)]));
+        parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Value)]));
+        parameters.Add(PostgresParameters.Bytea([.. _inserts.Select(b => b.Context)]));
+        parameters.Add(PostgresParameters.Timestamptz([.. _inserts.Select(b => b.WrittenAt)]));
+        parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Writer)]));
         if (withOperations)
         {
-            command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Operation)]));
+            parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Operation)]));
         }
-
-        return command;
     }
 }

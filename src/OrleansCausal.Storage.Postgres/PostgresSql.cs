@@ -127,57 +127,54 @@ internal sealed class PostgresSql(string schema)
     /// The whole write of a batch of puts and conditional writes, as one statement (one data-modifying CTE), so a lone
     /// put is one statement in one round trip and commits by itself (no BEGIN / COMMIT around it). It does what
     /// <see cref="UpdateRecords"/>, <see cref="DeleteBins"/>, <see cref="InsertBins"/> and <see cref="AppendChanges"/> do
-    /// in four statements, with the same guarantees and the same lock order:
+    /// in four statements, in the same order and with the same guarantees:
     /// <list type="bullet">
     /// <item><c>changed</c> sets each record's clock and version only where the row still has the version the write was
     /// computed from (the compare-and-set against other silos), locking the row; the final SELECT fails the whole
     /// statement with SQLSTATE <see cref="StaleRecordState"/> unless every record changed.</item>
-    /// <item>The bin delete and insert join <c>changed</c>: a record's bins are touched only through its updated row,
-    /// i.e. under its row lock and only once its version check held (as when they were separate statements after the
-    /// UPDATE). That also makes them safe with the statement's one snapshot: a record whose version is unchanged at
-    /// the lock has had no bin written since the snapshot, because every bin writer holds that lock and bumps the
-    /// version.</item>
-    /// <item>The feed counter row is updated only after every record row is locked (its condition reads the whole
-    /// <c>changed</c> first), so the counter is still the last lock taken, held until the commit: allocations are
-    /// serialized and transactions commit in sequence order, so the feed stays gap-free in commit order (see
+    /// <item>Everything else is guarded by <c>checked</c>, a one-time condition that reads the whole of <c>changed</c>
+    /// before any bin, counter or feed row is touched: the bins change only under the records' row locks and only once
+    /// every version check held (as when they were separate statements after the UPDATE); nothing else is written
+    /// when one failed. That also makes them safe with the statement's one snapshot: a record whose version is
+    /// unchanged at the lock has had no bin written since the snapshot, because every bin writer holds that lock and
+    /// bumps the version.</item>
+    /// <item>So the feed counter row is still the last lock taken, held until the commit: allocations are serialized
+    /// and transactions commit in sequence order, so the feed stays gap-free in commit order (see
     /// <see cref="AppendChanges"/>). No feed entries: the counter is not touched.</item>
     /// </list>
     /// Records: $1 namespaces, $2 keys, $3 new clocks, $4 expected versions, $5 new versions, $6 remembered operations
-    /// (NULL: none); each record is named by its 1-based position in these arrays. Bins to delete: $7 record,
-    /// $8 regions, $9 epochs, $10 counters. Bins to insert: $11 record, $12 regions, $13 epochs, $14 counters,
-    /// $15 values, $16 contexts, $17 accepted times, $18 writers, $19 operation ids. Feed, in feed order: $20 record,
-    /// $21 encoded bins. Returns one row: last_seq, the last sequence allocated (NULL when there are no feed entries).
+    /// (NULL: none). Bins to delete: $7–$11 as <see cref="DeleteBins"/> takes them. Bins to insert: $12–$21 as
+    /// <see cref="InsertBins"/> takes them. Feed, in feed order: $22 namespaces, $23 keys, $24 encoded bins. Returns one
+    /// row: last_seq, the last sequence allocated (NULL when there are no feed entries).
     /// </summary>
     public string WriteRecords => _writeRecords ??= $"""
         WITH changed AS (
             UPDATE {Q("records")} AS r SET clock = u.clock, version = u.new_version, operations = u.operations
             FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bigint[], $5::bigint[], $6::bytea[])
-                WITH ORDINALITY AS u(namespace, key, clock, version, new_version, operations, ord)
+                AS u(namespace, key, clock, version, new_version, operations)
             WHERE r.namespace = u.namespace AND r.key = u.key AND r.version = u.version
-            RETURNING r.namespace, r.key, u.ord),
+            RETURNING 1),
+        checked AS (
+            SELECT count(*) = cardinality($1::text[]) AS ok FROM changed),
         removed AS (
             DELETE FROM {Q("bins")} AS b
-            USING changed AS c, unnest($7::bigint[], $8::text[], $9::bigint[], $10::bigint[]) AS d(record, region, epoch, counter)
-            WHERE d.record = c.ord AND b.namespace = c.namespace AND b.key = c.key
+            USING unnest($7::text[], $8::text[], $9::text[], $10::bigint[], $11::bigint[]) AS d(namespace, key, region, epoch, counter)
+            WHERE (SELECT ok FROM checked) AND b.namespace = d.namespace AND b.key = d.key
                 AND b.replica_region = d.region AND b.replica_epoch = d.epoch AND b.counter = d.counter),
         added AS (
             INSERT INTO {Q("bins")} (namespace, key, replica_region, replica_epoch, counter, value, context, written_at, writer, operation)
-            SELECT c.namespace, c.key, i.region, i.epoch, i.counter, i.value, i.context, i.written_at, i.writer, i.operation
-            FROM changed AS c
-            JOIN unnest($11::bigint[], $12::text[], $13::bigint[], $14::bigint[], $15::text[], $16::bytea[], $17::timestamptz[], $18::text[], $19::text[])
-                AS i(record, region, epoch, counter, value, context, written_at, writer, operation) ON i.record = c.ord),
+            SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::bytea[], $19::timestamptz[], $20::text[], $21::text[])
+            WHERE (SELECT ok FROM checked)),
         counter AS (
-            UPDATE {Q("feed_counter")} SET last_seq = last_seq + cardinality($21::bytea[])
-            WHERE id = 1 AND cardinality($21::bytea[]) > 0 AND (SELECT count(*) FROM changed) = cardinality($1::text[])
+            UPDATE {Q("feed_counter")} SET last_seq = last_seq + cardinality($24::bytea[])
+            WHERE id = 1 AND cardinality($24::bytea[]) > 0 AND (SELECT ok FROM checked)
             RETURNING last_seq),
         appended AS (
             INSERT INTO {Q("changes")} (seq, namespace, key, bin)
-            SELECT n.last_seq - cardinality($21::bytea[]) + f.ord, c.namespace, c.key, f.bin
-            FROM counter AS n
-            CROSS JOIN unnest($20::bigint[], $21::bytea[]) WITH ORDINALITY AS f(record, bin, ord)
-            JOIN changed AS c ON c.ord = f.record)
+            SELECT n.last_seq - cardinality($24::bytea[]) + f.ord, f.namespace, f.key, f.bin
+            FROM counter AS n, unnest($22::text[], $23::text[], $24::bytea[]) WITH ORDINALITY AS f(namespace, key, bin, ord))
         SELECT (SELECT last_seq FROM counter) AS last_seq
-        FROM {Q("expect_rows")}((SELECT count(*) FROM changed), cardinality($1::text[])) AS checked
+        FROM {Q("expect_rows")}((SELECT count(*) FROM changed), cardinality($1::text[])) AS verified
         """;
 
     public string Notify => "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p";

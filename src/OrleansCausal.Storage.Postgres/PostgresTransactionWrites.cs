@@ -63,32 +63,18 @@ internal sealed class PostgresTransactionWrites
             throw new InvalidOperationException("WriteRecords neither creates records nor saves an inbound position.");
         }
 
-        var count = RecordKeys.Count;
-        var namespaces = new string[count];
-        var keys = new string[count];
-        var positions = new Dictionary<RecordKey, long>(count);
-        for (var i = 0; i < count; i++)
-        {
-            (namespaces[i], keys[i]) = (RecordKeys[i].Namespace, RecordKeys[i].Key);
-            positions[RecordKeys[i]] = i + 1;
-        }
-
-        var feedRecords = new long[FeedKeys.Count];
-        for (var i = 0; i < FeedKeys.Count; i++)
-        {
-            feedRecords[i] = positions[FeedKeys[i]];
-        }
-
         var command = new NpgsqlBatchCommand(sql.WriteRecords);
         var parameters = command.Parameters;
-        parameters.Add(PostgresParameters.Text(namespaces));
-        parameters.Add(PostgresParameters.Text(keys));
+        parameters.Add(PostgresParameters.Text([.. RecordKeys.Select(k => k.Namespace)]));
+        parameters.Add(PostgresParameters.Text([.. RecordKeys.Select(k => k.Key)]));
         parameters.Add(PostgresParameters.Bytea([.. RecordClocks]));
         parameters.Add(PostgresParameters.Bigint([.. RecordVersions]));
         parameters.Add(PostgresParameters.Bigint([.. NewVersions]));
         parameters.Add(PostgresParameters.Bytea([.. RecordOperations]));
-        Bins.AddWriteRecordsParameters(parameters, positions);
-        parameters.Add(PostgresParameters.Bigint(feedRecords));
+        Bins.AddDeleteParameters(parameters);
+        Bins.AddInsertParameters(parameters);
+        parameters.Add(PostgresParameters.Text([.. FeedKeys.Select(k => k.Namespace)]));
+        parameters.Add(PostgresParameters.Text([.. FeedKeys.Select(k => k.Key)]));
         parameters.Add(PostgresParameters.Bytea([.. FeedBins]));
         return command;
     }
