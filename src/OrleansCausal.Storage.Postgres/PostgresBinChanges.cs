@@ -69,12 +69,19 @@ internal sealed class PostgresBinChanges
         }
 
         var command = new NpgsqlBatchCommand(sql.DeleteBins);
-        command.Parameters.Add(PostgresParameters.Text([.. _deleteNamespaces]));
-        command.Parameters.Add(PostgresParameters.Text([.. _deleteKeys]));
-        command.Parameters.Add(PostgresParameters.Text([.. _deletes.Select(d => d.Region)]));
-        command.Parameters.Add(PostgresParameters.Bigint([.. _deletes.Select(d => d.Epoch)]));
-        command.Parameters.Add(PostgresParameters.Bigint([.. _deletes.Select(d => d.Counter)]));
+        AddDeleteParameters(command.Parameters);
         return command;
+    }
+
+    /// <summary>The removed bins' columns, as <see cref="PostgresSql.DeleteBins"/> takes them: namespaces, keys,
+    /// regions, epochs, counters.</summary>
+    public void AddDeleteParameters(NpgsqlParameterCollection parameters)
+    {
+        parameters.Add(PostgresParameters.Text([.. _deleteNamespaces]));
+        parameters.Add(PostgresParameters.Text([.. _deleteKeys]));
+        parameters.Add(PostgresParameters.Text([.. _deletes.Select(d => d.Region)]));
+        parameters.Add(PostgresParameters.Bigint([.. _deletes.Select(d => d.Epoch)]));
+        parameters.Add(PostgresParameters.Bigint([.. _deletes.Select(d => d.Counter)]));
     }
 
     /// <summary>The INSERT of the added bins, or null when there are none.</summary>
@@ -87,20 +94,26 @@ internal sealed class PostgresBinChanges
         }
 
         var command = new NpgsqlBatchCommand(withOperations ? sql.InsertBins : sql.InsertBinsWithoutOperations);
-        command.Parameters.Add(PostgresParameters.Text([.. _insertNamespaces]));
-        command.Parameters.Add(PostgresParameters.Text([.. _insertKeys]));
-        command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Region)]));
-        command.Parameters.Add(PostgresParameters.Bigint([.. _inserts.Select(b => b.Epoch)]));
-        command.Parameters.Add(PostgresParameters.Bigint([.. _inserts.Select(b => b.Counter)]));
-        command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Value)]));
-        command.Parameters.Add(PostgresParameters.Bytea([.. _inserts.Select(b => b.Context)]));
-        command.Parameters.Add(PostgresParameters.Timestamptz([.. _inserts.Select(b => b.WrittenAt)]));
-        command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Writer)]));
+        AddInsertParameters(command.Parameters, withOperations);
+        return command;
+    }
+
+    /// <summary>The added bins' columns, as <see cref="PostgresSql.InsertBins"/> takes them (without the operation ids:
+    /// as <see cref="PostgresSql.InsertBinsWithoutOperations"/> does).</summary>
+    public void AddInsertParameters(NpgsqlParameterCollection parameters, bool withOperations = true)
+    {
+        parameters.Add(PostgresParameters.Text([.. _insertNamespaces]));
+        parameters.Add(PostgresParameters.Text([.. _insertKeys]));
+        parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Region)]));
+        parameters.Add(PostgresParameters.Bigint([.. _inserts.Select(b => b.Epoch)]));
+        parameters.Add(PostgresParameters.Bigint([.. _inserts.Select(b => b.Counter)]));
+        parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Value)]));
+        parameters.Add(PostgresParameters.Bytea([.. _inserts.Select(b => b.Context)]));
+        parameters.Add(PostgresParameters.Timestamptz([.. _inserts.Select(b => b.WrittenAt)]));
+        parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Writer)]));
         if (withOperations)
         {
-            command.Parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Operation)]));
+            parameters.Add(PostgresParameters.Text([.. _inserts.Select(b => b.Operation)]));
         }
-
-        return command;
     }
 }

@@ -245,7 +245,7 @@ public sealed partial class PostgresRecordStore
             {
                 var stored = await BeginAndLockAsync(connection, keys).ConfigureAwait(false);
                 computed = Compute(keys, groups, now, locked: true, key => (Decode(key, stored[key]), stored[key].Version));
-                computed.LastSequence = await WriteAndCommitAsync(connection, computed.Writes).ConfigureAwait(false);
+                computed.LastSequence = await WriteRecordsAsync(connection, computed.Writes, inTransaction: true).ConfigureAwait(false);
             }
             catch
             {
@@ -257,23 +257,74 @@ public sealed partial class PostgresRecordStore
         Complete(computed);
     }
 
-    /// <summary>Commits a batch computed from cached records in one round trip. False (nothing written) when a record
-    /// changed since it was cached, or on any other failure: the caller then takes the locking path, which reports
-    /// errors properly.</summary>
+    /// <summary>Commits a batch computed from cached records as one statement that commits by itself (one round trip,
+    /// no BEGIN / COMMIT). False (nothing written, the records' cache entries dropped) when a record changed since it
+    /// was cached, or on any other failure: the caller then takes the locking path, which reports errors properly.</summary>
     private async Task<bool> TryCommitOptimisticAsync(ComputedBatch computed)
     {
-        if (computed.Writes.RecordKeys.Count == 0)
+        var writes = computed.Writes;
+        if (writes.RecordKeys.Count == 0)
         {
             return false;
         }
 
-        if (await TryCommitUnlockedAsync(computed.Writes).ConfigureAwait(false) is not { } lastSequence)
+        try
         {
+            await using var connection = await _dataSource!.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+            computed.LastSequence = await WriteRecordsAsync(connection, writes, inTransaction: false).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception)
+        {
+            // The statement failed as a whole, so nothing was written and no transaction is left open.
+            foreach (var key in writes.RecordKeys)
+            {
+                _cache.Invalidate(key);
+            }
+
             return false;
         }
+    }
 
-        computed.LastSequence = lastSequence;
-        return true;
+    /// <summary>One round trip: the records, bins and change-feed entries of <paramref name="writes"/> in the single
+    /// statement <see cref="PostgresSql.WriteRecords"/>, followed by COMMIT when <paramref name="inTransaction"/> (after
+    /// <see cref="BeginAndLockAsync"/>); otherwise the statement is its own transaction. The notifications follow the
+    /// commit (see <see cref="PostgresNotifier"/>). Returns the last change-feed sequence allocated (0 if none).</summary>
+    private async Task<long> WriteRecordsAsync(NpgsqlConnection connection, PostgresTransactionWrites writes, bool inTransaction)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        if (writes.RecordKeys.Count > 0)
+        {
+            batch.BatchCommands.Add(writes.WriteRecordsCommand(_sql));
+        }
+
+        if (inTransaction)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        }
+
+        long lastSequence = 0;
+        await using (var reader = await batch.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            do
+            {
+                if (reader.FieldCount == 1 && reader.GetName(0) == "last_seq")
+                {
+                    while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+                    {
+                        lastSequence = reader.IsDBNull(0) ? 0 : reader.GetInt64(0);
+                    }
+                }
+            }
+            while (await reader.NextResultAsync(CancellationToken.None).ConfigureAwait(false));
+        }
+
+        if (writes.FeedKeys.Count > 0 && lastSequence == 0)
+        {
+            throw new RecordStoreException($"The change-feed counter of {Description} is missing; the schema is damaged.");
+        }
+
+        return lastSequence;
     }
 
     /// <summary>Applies the batch's writes, in queue order, to the current records: puts with Core's

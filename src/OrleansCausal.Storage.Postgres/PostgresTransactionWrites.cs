@@ -1,3 +1,4 @@
+using Npgsql;
 using OrleansCausal.Core;
 using OrleansCausal.Core.Serialization;
 
@@ -51,6 +52,31 @@ internal sealed class PostgresTransactionWrites
         NewVersions.Add(newVersion);
         Records.Add(after);
         Bins.AddDifference(key, before, after);
+    }
+
+    /// <summary>The whole write as the one statement <see cref="PostgresSql.WriteRecords"/>: for puts and conditional
+    /// writes, which only update records that have a row and carry no inbound position.</summary>
+    public NpgsqlBatchCommand WriteRecordsCommand(PostgresSql sql)
+    {
+        if (Position is not null || Created.Contains(true))
+        {
+            throw new InvalidOperationException("WriteRecords neither creates records nor saves an inbound position.");
+        }
+
+        var command = new NpgsqlBatchCommand(sql.WriteRecords);
+        var parameters = command.Parameters;
+        parameters.Add(PostgresParameters.Text([.. RecordKeys.Select(k => k.Namespace)]));
+        parameters.Add(PostgresParameters.Text([.. RecordKeys.Select(k => k.Key)]));
+        parameters.Add(PostgresParameters.Bytea([.. RecordClocks]));
+        parameters.Add(PostgresParameters.Bigint([.. RecordVersions]));
+        parameters.Add(PostgresParameters.Bigint([.. NewVersions]));
+        parameters.Add(PostgresParameters.Bytea([.. RecordOperations]));
+        Bins.AddDeleteParameters(parameters);
+        Bins.AddInsertParameters(parameters);
+        parameters.Add(PostgresParameters.Text([.. FeedKeys.Select(k => k.Namespace)]));
+        parameters.Add(PostgresParameters.Text([.. FeedKeys.Select(k => k.Key)]));
+        parameters.Add(PostgresParameters.Bytea([.. FeedBins]));
+        return command;
     }
 
     /// <summary>Appends a bin to the change feed; returns its index among this transaction's feed entries.</summary>
