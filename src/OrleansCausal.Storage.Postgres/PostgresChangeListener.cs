@@ -129,12 +129,10 @@ internal sealed class PostgresChangeListener : IAsyncDisposable
             return;
         }
 
-        Guid source;
-        RecordKey key;
-        long version;
+        List<(Guid Source, RecordKey Key, long Version)> changes;
         try
         {
-            (source, key, version) = PostgresNotification.Decode(e.Payload);
+            changes = PostgresNotification.DecodeAll(e.Payload);
         }
         catch (Exception error) when (error is FormatException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
         {
@@ -142,9 +140,12 @@ internal sealed class PostgresChangeListener : IAsyncDisposable
             return;
         }
 
-        if (source != _instanceId)
+        foreach (var (source, key, version) in changes)
         {
-            _onRemoteChange(key, version);
+            if (source != _instanceId)
+            {
+                _onRemoteChange(key, version);
+            }
         }
     }
 }

@@ -29,7 +29,11 @@ internal static partial class WriteLog
             var status = StatusOf(result) ?? http.Response.StatusCode;
             if (status < 400)
             {
-                LogDebugWriteAccepted(logger, caller, http.Request.Method, http.Request.Path, status);
+                // Checked here: the path's string form would be built before the generated method checks the level.
+                if (logger.IsEnabled(LogLevel.Debug))
+                {
+                    LogDebugWriteAccepted(logger, caller, http.Request.Method, http.Request.Path, status);
+                }
             }
             else
             {
