@@ -63,6 +63,12 @@ public sealed class PeerSession
     /// <summary>The durable checkpoint of a peer: the highest sequence it acknowledged.</summary>
     public static string CheckpointNameOf(string region) => $"peer:{region}";
 
+    /// <summary>Set (1) once a peer is no longer new to this region: it received the full resend
+    /// <see cref="ReplicationOptions.ResendToNewPeers"/> asks for, or there was nothing to send it. Without it, a region
+    /// whose own feed is empty (it never wrote) keeps the peer's checkpoint at 0 and would resend everything it holds
+    /// at every start.</summary>
+    public static string KnownPeerMarkOf(string region) => $"known-peer:{region}";
+
     /// <summary>The highest sequence the peer acknowledged (as last known here).</summary>
     public long Checkpoint => _checkpoint.Acknowledged;
 
@@ -79,16 +85,26 @@ public sealed class PeerSession
 
     public void Wake() => _wake.Set();
 
+    private const string NewPeerReason = "a new peer: it has acknowledged nothing yet";
+
     public void RequestResend() => ScheduleResend("requested by an operator");
 
     /// <summary>Reads the durable checkpoint and decides on a first full resend. Called once before <see cref="RunAsync"/>.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await _checkpoint.LoadAsync(cancellationToken);
-        if (Checkpoint == 0 && _options.ResendToNewPeers && (await _store.ScanAsync(null, 1, cancellationToken)).Count > 0)
+        if (Checkpoint == 0 && _options.ResendToNewPeers && await _store.GetCheckpointAsync(KnownPeerMarkOf(Region), cancellationToken) == 0)
         {
-            Log.LogInformationNewPeerResend(_logger, Region);
-            ScheduleResend("a new peer: it has acknowledged nothing yet");
+            if ((await _store.ScanAsync(null, 1, cancellationToken)).Count > 0)
+            {
+                Log.LogInformationNewPeerResend(_logger, Region);
+                ScheduleResend(NewPeerReason);
+            }
+            else
+            {
+                // Nothing to send: from now on everything reaches the peer through the feed.
+                await _store.SaveCheckpointAsync(KnownPeerMarkOf(Region), 1, cancellationToken);
+            }
         }
 
         await RefreshBacklogAsync(cancellationToken);
@@ -413,6 +429,11 @@ public sealed class PeerSession
         if (last > Checkpoint && result.RefusedChunk is null)
         {
             _skipTo = Math.Max(_skipTo ?? 0, last);
+        }
+
+        if (result.RefusedChunk is null)
+        {
+            await _store.SaveCheckpointAsync(KnownPeerMarkOf(Region), 1, stopping);
         }
 
         Repair = $"full resend finished at {_time.GetUtcNow():O}: {result.Records} record(s), {result.Bins} bin(s) ({reason})";

@@ -71,6 +71,26 @@ public sealed class MembershipTests
     }
 
     [Fact]
+    public async Task RegionThatNeverWrote_Restarted_DoesNotResendEverythingToItsPeer()
+    {
+        // B starts empty (nothing to send: A is no longer a new peer to it), then holds only A's bins and has never
+        // written, so its checkpoint for A stays 0. A restart must not take A for a new peer again.
+        await using var cluster = await TestCluster.TestCluster.StartAsync(new TestClusterOptions { Regions = ["A", "B"] });
+        await WriteAsync(cluster["A"], "a", 14);
+        await cluster.WaitForQuiescenceAsync(Quiesce);
+
+        await cluster["B"].Silo.StopAsync();
+        await cluster["B"].Silos[0].StartAsync();
+        // A write at B after the restart: once it reached A, B's shipper to A has started and made its decision.
+        await WriteAsync(cluster["B"], "b", 1);
+        await cluster.WaitForQuiescenceAsync(Quiesce);
+
+        var toA = Assert.Single(await cluster["B"].StatusAsync());
+        Assert.True(toA.Repair is null, $"B resent everything to A after its restart: '{toA.Repair}'.");
+        await cluster.AssertConvergedAsync();
+    }
+
+    [Fact]
     public async Task PeerStoreRebuilt_WhenItReturnsEmpty_FullResendRestoresEverythingIncludingItsOwnOldBins()
     {
         await using var cluster = await TestCluster.TestCluster.StartAsync(new TestClusterOptions { Regions = ["A", "B"] });
