@@ -29,6 +29,8 @@ public sealed class PeerSession
     private readonly ReplicationMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private const string NewPeerReason = "a new peer: it has acknowledged nothing yet";
+
     private readonly AsyncSignal _wake = new();
     private readonly InFlightBatches _inFlight;
     private readonly ExponentialBackoff _backoff;
@@ -84,8 +86,6 @@ public sealed class PeerSession
     public DateTimeOffset? OldestUnacknowledgedAt => _backlog.OldestAt;
 
     public void Wake() => _wake.Set();
-
-    private const string NewPeerReason = "a new peer: it has acknowledged nothing yet";
 
     public void RequestResend() => ScheduleResend("requested by an operator");
 
