@@ -81,12 +81,6 @@ internal static class PostgresNotification
         return changes;
     }
 
-    public static (Guid Source, RecordKey Key, long Version) Decode(string payload)
-    {
-        using var document = JsonDocument.Parse(payload);
-        return Decode(document.RootElement);
-    }
-
     private static (Guid Source, RecordKey Key, long Version) Decode(JsonElement root)
     {
         var source = Guid.ParseExact(root.GetProperty("s").GetString() ?? string.Empty, "N");
