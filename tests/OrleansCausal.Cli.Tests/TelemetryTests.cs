@@ -11,6 +11,7 @@ using OpenTelemetry.Trace;
 using OrleansCausal.Cli.Tests.Support;
 using OrleansCausal.Gateway.Hosting;
 using OrleansCausal.Gateway.Auth;
+using OrleansCausal.Gateway.Operations;
 using YamlDotNet.RepresentationModel;
 using OrleansCausal.Tests.Shared;
 
@@ -63,6 +64,25 @@ public sealed class TelemetryTests(TelemetrySiloFixture fixture) : IClassFixture
         Assert.True(HasSeries(text, "http_server_request_duration_seconds_bucket"), "no ASP.NET Core request metrics");
         Assert.True(HasSeries(text, "orleans_consistent_ring_size"), "no Orleans metrics");
         Assert.Contains(Names(text), n => n.StartsWith("dotnet_", StringComparison.Ordinal) || n.StartsWith("process_runtime_dotnet", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Metrics_AfterTraffic_LeaveOutThePerRequestFrameworkInstruments()
+    {
+        var text = await ScrapeAfterTrafficAsync();
+        var names = Names(text).ToArray();
+
+        // Prometheus form of each dropped instrument: dots and dashes become underscores; "x.*" is a prefix.
+        foreach (var dropped in DroppedInstruments.Names)
+        {
+            var prefix = dropped.TrimEnd('*').Replace('.', '_').Replace('-', '_');
+            var exported = names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToArray();
+            Assert.True(exported.Length == 0, $"'{dropped}' is dropped, yet /metrics has {string.Join(", ", exported)}");
+        }
+
+        // What stays covers the same ground: requests by route and status, grain calls, Orleans' failure counters.
+        Assert.True(HasSeries(text, "http_server_request_duration_seconds_bucket"), "no request duration");
+        Assert.True(HasSeries(text, "orleans_app_requests_latency_milliseconds_bucket"), "no grain-call latency");
     }
 
     [Fact]
