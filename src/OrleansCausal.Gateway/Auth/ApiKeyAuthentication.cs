@@ -23,9 +23,17 @@ public static class ApiKeyAuthentication
     /// <summary>The principal's name when no keys are configured (a loopback-only silo).</summary>
     public const string AnonymousName = "anonymous";
 
+    /// <summary>ASP.NET Core's switch that stops a lone registered scheme from becoming the default one.</summary>
+    internal const string SuppressAutoDefaultSchemeSwitch = "Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme";
+
+    /// <summary>The scheme and the two policies. There is no default scheme: the policies name theirs, so a request is
+    /// authenticated once, by the authorization of an endpoint that asks for it, and requests to the others (health,
+    /// replication batches, unknown routes) are not authenticated at all. A default scheme would have the
+    /// authentication middleware run the handler for every request, and the policy check once more.</summary>
     public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
     {
-        services.AddAuthentication(Scheme)
+        AppContext.SetSwitch(SuppressAutoDefaultSchemeSwitch, true);
+        services.AddAuthentication()
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(Scheme, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser())
