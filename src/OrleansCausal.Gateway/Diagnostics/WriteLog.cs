@@ -13,15 +13,18 @@ internal static partial class WriteLog
 {
     public const string Category = "OrleansCausal.Gateway.Writes";
 
-    public static async ValueTask<object?> LogWrites(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>The filter of a write endpoint, with a logger made once for it (<c>CreateLogger</c> takes the logger
+    /// factory's lock, so not once per request). Added before <see cref="Endpoints.RecordProblems"/>' filter, so it
+    /// sees refusals as the problem answers they become.</summary>
+    public static EndpointFilterDelegate Create(EndpointFilterFactoryContext context, EndpointFilterDelegate next)
+    {
+        var logger = context.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
+        return invocation => LogAsync(invocation, next, logger);
+    }
+
+    private static async ValueTask<object?> LogAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next, ILogger logger)
     {
         var http = context.HttpContext;
-        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method))
-        {
-            return await next(context);
-        }
-
-        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(Category);
         var caller = http.User.Identity?.Name ?? "unknown";
         try
         {

@@ -43,13 +43,13 @@ public static class KvEndpoints
             .WithTags("Records")
             .RequireAuthorization(ApiKeyAuthentication.Policy)
             .RequirePerKeyRateLimit(app.ServiceProvider.GetRequiredService<GatewayOptions>())
-            .AddEndpointFilter(WriteLog.LogWrites)
-            .AddEndpointFilter(RecordProblems.Translate)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+        // Filters, outermost first: the write log (writes only), refusals and store faults as problems, write admission.
         group.MapGet("/{**key}", GetAsync)
+            .AddEndpointFilter(RecordProblems.Translate)
             .WithName("GetRecord")
             .WithSummary("Read a record")
             .WithDescription("The resolved value, every sibling and the causal context (also in the Causal-Context header). 404 when there is no live value; the context is still sent when one exists.");
@@ -59,6 +59,8 @@ public static class KvEndpoints
             .WithSummary("Write a record")
             .WithDescription("Writes the JSON body (UTF-8, exactly one JSON value). Send the Causal-Context of the read the write is based on; without one the write is blind and adds a sibling. If-Match: * supersedes everything this region holds. An Idempotency-Key (1-128 printable ASCII characters) makes the write idempotent: when the record already holds that operation (here, or replicated from another region), nothing is written and the answer is the record as it stands, with the header Idempotency-Replayed: true.")
             .Accepts<JsonElement>("application/json")
+            .AddEndpointFilterFactory(WriteLog.Create)
+            .AddEndpointFilter(RecordProblems.Translate)
             .AddEndpointFilter(BackPressureExtensions.AdmitWrite)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status408RequestTimeout)
@@ -69,6 +71,8 @@ public static class KvEndpoints
             .WithName("DeleteRecord")
             .WithSummary("Delete a record")
             .WithDescription("Writes a tombstone superseding what the Causal-Context covers (everything with If-Match: *). An Idempotency-Key makes it idempotent, as for PUT (a replay answers 204 with Idempotency-Replayed: true).")
+            .AddEndpointFilterFactory(WriteLog.Create)
+            .AddEndpointFilter(RecordProblems.Translate)
             .AddEndpointFilter(BackPressureExtensions.AdmitWrite)
             .ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -48,7 +48,9 @@ public sealed class TestSilo : IAsyncDisposable
         return (silo, probe ?? (ProbeStore)silo.Services.GetRequiredService<IRecordStore>());
     }
 
-    private static async Task<TestSilo> StartAsync(IDictionary<string, string?>? settings, Action<IServiceCollection>? configureServices)
+    /// <summary>Like <see cref="StartAsync(IDictionary{string, string?})"/>, with <paramref name="configureServices"/>
+    /// applied to the silo's services last.</summary>
+    public static async Task<TestSilo> StartAsync(IDictionary<string, string?>? settings, Action<IServiceCollection>? configureServices)
     {
         var app = Build(settings, configureServices);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
