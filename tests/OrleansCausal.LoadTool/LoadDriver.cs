@@ -9,7 +9,12 @@ namespace OrleansCausal.LoadTool;
 internal static class LoadDriver
 {
     public static HttpClient NewClient(Uri address, int connections) =>
-        new(new SocketsHttpHandler { MaxConnectionsPerServer = connections, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
+        new(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            MeterFactory = ClientMeterFactory.Instance,
+        })
         {
             BaseAddress = address,
             Timeout = TimeSpan.FromSeconds(60),
