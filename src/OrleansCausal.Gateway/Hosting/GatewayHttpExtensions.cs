@@ -24,8 +24,9 @@ public static class GatewayHttpExtensions
         return services;
     }
 
-    /// <summary>The middleware, in order: errors as problem details, routing, authentication, authorization, rate
-    /// limiting (the endpoints follow, see <see cref="SiloComposition.UseOrleansCausalSilo"/>).</summary>
+    /// <summary>The middleware, in order: errors as problem details, routing, authentication, authorization, and rate
+    /// limiting when <c>Gateway:RateLimit</c> is on — it is the only limiter, so without it the middleware would look
+    /// up every request's endpoint for nothing (the endpoints follow, see <see cref="SiloComposition.UseOrleansCausalSilo"/>).</summary>
     public static IApplicationBuilder UseGatewayHttp(this IApplicationBuilder app)
     {
         app.UseExceptionHandler();
@@ -33,7 +34,11 @@ public static class GatewayHttpExtensions
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseRateLimiter();
+        if (app.ApplicationServices.GetRequiredService<GatewayOptions>().RateLimit.Enabled)
+        {
+            app.UseRateLimiter();
+        }
+
         return app;
     }
 }
