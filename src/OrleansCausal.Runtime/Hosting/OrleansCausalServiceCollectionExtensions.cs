@@ -47,6 +47,7 @@ public static class OrleansCausalServiceCollectionExtensions
         services.TryAddSingleton<RecordService>();
         services.TryAddSingleton<ICausalClient, CausalClient>();
         services.TryAddSingleton<IReplicationStatus, NoReplicationStatus>();
+        services.TryAddSingleton<Storage.StorageFiguresCache>();
         services.TryAddSingleton<Storage.IStorageStatus, Storage.StoreFiguresStatus>();
         return services;
     }

@@ -2,10 +2,10 @@ namespace OrleansCausal.Runtime.Storage;
 
 /// <summary>
 /// The <c>storage</c> member of <c>/v1/status</c>: live records, tombstone-only records, change-feed entries, bytes used
-/// (null when the backend cannot tell), and what the last garbage-collection round on this silo saw
-/// (null before the first).
+/// (null when the backend cannot tell), when those were counted (at most <see cref="StorageFiguresCache.MaxAge"/> ago),
+/// and what the last garbage-collection round on this silo saw (null before the first).
 /// </summary>
-public sealed record StorageStatus(long Records, long Tombstones, long Feed, long? Bytes, CollectionRound? LastCollection);
+public sealed record StorageStatus(long Records, long Tombstones, long Feed, long? Bytes, DateTimeOffset CountedAt, CollectionRound? LastCollection);
 
 /// <summary>
 /// One garbage-collection round: when it ran, the stable cut it computed (per origin replica, the feed sequence every

@@ -1,13 +1,13 @@
-using OrleansCausal.Storage;
-
 namespace OrleansCausal.Runtime.Storage;
 
-/// <summary>The store's figures, with no garbage-collection round.</summary>
-public sealed class StoreFiguresStatus(IRecordStore store) : IStorageStatus
+/// <summary>The store's figures (counted at most every <see cref="StorageFiguresCache.MaxAge"/>), with no
+/// garbage-collection round.</summary>
+public sealed class StoreFiguresStatus(StorageFiguresCache figures) : IStorageStatus
 {
     public async Task<StorageStatus> GetAsync(CancellationToken cancellationToken)
     {
-        var figures = await store.GetStorageFiguresAsync(cancellationToken);
-        return new StorageStatus(figures.Records, figures.Tombstones, figures.Feed, figures.Bytes, LastCollection: null);
+        var counted = await figures.GetAsync(notBefore: null, cancellationToken);
+        var f = counted.Figures;
+        return new StorageStatus(f.Records, f.Tombstones, f.Feed, f.Bytes, counted.At, LastCollection: null);
     }
 }
