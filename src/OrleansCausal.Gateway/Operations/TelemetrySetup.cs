@@ -14,8 +14,9 @@ namespace OrleansCausal.Gateway.Operations;
 
 /// <summary>
 /// OpenTelemetry for the silo. Metrics always: ASP.NET Core, HttpClient, the .NET runtime, Orleans' meters
-/// (<c>Microsoft.Orleans*</c>; less the per-request and per-message instruments of <see cref="DroppedInstruments"/>) and ours (<c>OrleansCausal.Runtime</c>, <c>OrleansCausal.Replication</c>), served as
-/// Prometheus text at <c>/metrics</c>. Traces (ASP.NET Core → Orleans grain call → record grain → grain storage, and
+/// (<c>Microsoft.Orleans*</c>) and ours (<c>OrleansCausal.Runtime</c>, <c>OrleansCausal.Replication</c>), less the
+/// per-request and per-message instruments of <see cref="DroppedInstruments"/>, served as Prometheus text at
+/// <c>/metrics</c>. Traces (ASP.NET Core → Orleans grain call → record grain → grain storage, and
 /// replication batches) when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set or <c>Telemetry:Traces</c> is true. Everything
 /// is exported over OTLP (the standard <c>OTEL_*</c> variables) only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
 /// </summary>
