@@ -13,7 +13,8 @@ public static class OrleansCausalSiloBuilderExtensions
     /// <summary>
     /// Adds the record runtime to a silo: the record grains, their dotted-bins grain storage over the registered
     /// <see cref="OrleansCausal.Storage.IRecordStore"/>, namespaces and limits bound from <paramref name="configuration"/>,
-    /// and <c>Actors:IdleTimeout</c> as Orleans' grain collection age.
+    /// <c>Actors:IdleTimeout</c> as Orleans' grain collection age and <c>Actors:ShedAtMemoryPercent</c> as its shedding
+    /// of activations under memory pressure.
     /// </summary>
     public static ISiloBuilder AddOrleansCausal(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -26,9 +27,17 @@ public static class OrleansCausalSiloBuilderExtensions
             {
                 // Orleans looks for idle activations once per quantum: keep it well under the age so an idle grain
                 // goes within about 1.5 x IdleTimeout.
-                var idle = causal.Value.Actors.IdleTimeout;
+                var actors = causal.Value.Actors;
+                var idle = actors.IdleTimeout;
                 collection.CollectionAge = idle;
                 collection.CollectionQuantum = TimeSpan.FromTicks(Math.Min(collection.CollectionQuantum.Ticks, Math.Max(idle.Ticks / 2, TimeSpan.TicksPerSecond)));
+                // Orleans' own shedding under memory pressure bounds the grains a stream of new keys leaves behind.
+                collection.EnableActivationSheddingOnMemoryPressure = actors.ShedAtMemoryPercent > 0;
+                if (actors.ShedAtMemoryPercent > 0)
+                {
+                    collection.MemoryUsageLimitPercentage = actors.ShedAtMemoryPercent;
+                    collection.MemoryUsageTargetPercentage = actors.ShedAtMemoryPercent - ActorOptions.SheddingMargin;
+                }
             });
         return silo;
     }

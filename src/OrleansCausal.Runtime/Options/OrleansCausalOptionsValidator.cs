@@ -30,6 +30,11 @@ internal sealed class OrleansCausalOptionsValidator(ResolverRegistry resolvers) 
             errors.Add($"Actors:{nameof(ActorOptions.MaxCacheAge)} must not be negative (it is {options.Actors.MaxCacheAge}).");
         }
 
+        if (options.Actors.ShedAtMemoryPercent is not 0 and (<= ActorOptions.SheddingMargin or > 100))
+        {
+            errors.Add($"Actors:{nameof(ActorOptions.ShedAtMemoryPercent)} must be 0 (off) or {ActorOptions.SheddingMargin + 1}-100 (it is {options.Actors.ShedAtMemoryPercent}).");
+        }
+
         var limits = options.Limits;
         Positive(errors, nameof(LimitOptions.MaxKeyLength), limits.MaxKeyLength);
         Positive(errors, nameof(LimitOptions.MaxValueBytes), limits.MaxValueBytes);

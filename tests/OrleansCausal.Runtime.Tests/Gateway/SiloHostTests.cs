@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using OrleansCausal.Runtime.Tests.Support;
 using static OrleansCausal.Runtime.Tests.Support.KvApi;
 
@@ -202,6 +203,8 @@ public sealed class SiloHostTests
     [InlineData("Limits:MaxValueBytes", "0", "Limits:MaxValueBytes")]
     [InlineData("Actors:IdleTimeout", "00:00:00", "Actors:IdleTimeout")]
     [InlineData("Actors:MaxCacheAge", "-00:00:01", "Actors:MaxCacheAge")]
+    [InlineData("Actors:ShedAtMemoryPercent", "5", "Actors:ShedAtMemoryPercent")]
+    [InlineData("Actors:ShedAtMemoryPercent", "101", "Actors:ShedAtMemoryPercent")]
     public async Task Start_WithInvalidRuntimeSetting_FailsNamingTheSetting(string key, string value, string expected)
     {
         await using var app = TestSilo.Build(new Dictionary<string, string?> { [key] = value });
@@ -209,6 +212,26 @@ public sealed class SiloHostTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Contains(expected, error.Message);
+    }
+
+    /// <summary><c>Actors:ShedAtMemoryPercent</c> is Orleans' shedding of activations under memory pressure: on at 85 %
+    /// (down to 80 %) unless set, at the configured percentage when set, off at 0.</summary>
+    [Theory]
+    [InlineData(null, true, 85, 80)]
+    [InlineData("70", true, 70, 65)]
+    [InlineData("0", false, null, null)]
+    public async Task ShedAtMemoryPercent_IsOrleansMemoryPressureShedding(string? setting, bool enabled, int? limit, int? target)
+    {
+        await using var app = TestSilo.Build(setting is null ? null : new Dictionary<string, string?> { ["Actors:ShedAtMemoryPercent"] = setting });
+
+        var collection = app.Services.GetRequiredService<IOptions<GrainCollectionOptions>>().Value;
+
+        Assert.Equal(enabled, collection.EnableActivationSheddingOnMemoryPressure);
+        if (enabled)
+        {
+            Assert.Equal(limit, (int)collection.MemoryUsageLimitPercentage);
+            Assert.Equal(target, (int)collection.MemoryUsageTargetPercentage);
+        }
     }
 
     [Theory]
