@@ -46,11 +46,25 @@ public sealed class LoopbackSilo : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), $"oc-silo-tests-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(directory);
+        var app = Build(signingKey, Path.Combine(directory, "region.db"), settings, configureServices);
+        var address = await StartListeningAsync(app);
+        return new LoopbackSilo(app, address, directory, bearer);
+    }
+
+    /// <summary>A silo not yet started: region A on 127.0.0.1 (an OS-assigned port), the SQLite file at
+    /// <paramref name="databasePath"/>, <paramref name="signingKey"/> and Warning logs, unless
+    /// <paramref name="settings"/> say otherwise; <paramref name="configureServices"/> runs last.</summary>
+    public static WebApplication Build(
+        string signingKey,
+        string databasePath,
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configureServices = null)
+    {
         var all = new Dictionary<string, string?>
         {
             ["Region"] = "A",
             ["Urls"] = "http://127.0.0.1:0",
-            ["Store"] = "sqlite:" + Path.Combine(directory, "region.db"),
+            ["Store"] = "sqlite:" + databasePath,
             ["Context:SigningKey"] = signingKey,
             ["Logging:LogLevel:Default"] = "Warning",
         };
@@ -59,7 +73,13 @@ public sealed class LoopbackSilo : IAsyncDisposable
             all[key] = value;
         }
 
-        var app = SiloApplication.Build([], c => c.AddInMemoryCollection(all), configureServices);
+        return SiloApplication.Build([], c => c.AddInMemoryCollection(all), configureServices);
+    }
+
+    /// <summary>Starts <paramref name="app"/> (disposing it if it fails to start, within 60 s) and returns the address
+    /// Kestrel listens on.</summary>
+    public static async Task<Uri> StartListeningAsync(WebApplication app)
+    {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try
         {
@@ -71,8 +91,7 @@ public sealed class LoopbackSilo : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new LoopbackSilo(app, new Uri(address), directory, bearer);
+        return new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }
 
     public async ValueTask DisposeAsync()

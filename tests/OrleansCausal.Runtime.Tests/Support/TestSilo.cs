@@ -1,11 +1,8 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OrleansCausal.Gateway;
 using OrleansCausal.Storage;
+using OrleansCausal.Tests.Shared;
 
 namespace OrleansCausal.Runtime.Tests.Support;
 
@@ -53,38 +50,11 @@ public sealed class TestSilo : IAsyncDisposable
     public static async Task<TestSilo> StartAsync(IDictionary<string, string?>? settings, Action<IServiceCollection>? configureServices)
     {
         var app = Build(settings, configureServices);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await app.StartAsync(timeout.Token);
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        return new TestSilo(app, new Uri(address));
+        return new TestSilo(app, await LoopbackSilo.StartListeningAsync(app));
     }
 
-    public static WebApplication Build(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
-    {
-        var all = new Dictionary<string, string?>
-        {
-            ["Region"] = "A",
-            ["Urls"] = "http://127.0.0.1:0",
-            ["Store"] = "sqlite:" + TempFiles.NewDatabasePath(),
-            ["Context:SigningKey"] = SigningKey,
-            ["Logging:LogLevel:Default"] = "Warning",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            all[key] = value;
-        }
-
-        return SiloApplication.Build([], c => c.AddInMemoryCollection(all), configureServices);
-    }
+    public static WebApplication Build(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null) =>
+        LoopbackSilo.Build(SigningKey, TempFiles.NewDatabasePath(), settings, configureServices);
 
     public HttpClient NewClient(string? bearer = null)
     {
