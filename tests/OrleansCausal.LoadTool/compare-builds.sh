@@ -10,6 +10,8 @@
 # (before a run, wait up to MAX_WAIT seconds, default 60, while the 1-minute load average is at or above MAX_LOAD,
 # default 3; then run anyway: the printed uptime says how loaded the machine was), NO_BUILD=1 to skip the builds.
 set -euo pipefail
+# shellcheck source=wait-for-quiet.sh
+source "$(dirname "$0")/wait-for-quiet.sh"
 
 before=$(cd "$1" && pwd)
 after=$(cd "$2" && pwd)
@@ -18,8 +20,6 @@ arguments=("$@")
 if [ ${#arguments[@]} -eq 0 ]; then arguments=(--duration 10 --warmup 2); fi
 connections=${CONNECTIONS:-"1 16 64"}
 rounds=${ROUNDS:-2}
-max_load=${MAX_LOAD:-3}
-max_wait=${MAX_WAIT:-60}
 project=tests/OrleansCausal.LoadTool
 
 if [ "${NO_BUILD:-0}" != 1 ]; then
@@ -27,13 +27,6 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
     dotnet build -c Release "$checkout/$project" -nologo -v q >/dev/null
   done
 fi
-
-wait_for_quiet() {
-  for _ in $(seq $((max_wait / 5))); do
-    if awk -v max="$max_load" '{ exit !($1 < max) }' /proc/loadavg; then return; fi
-    sleep 5
-  done
-}
 
 for c in $connections; do
   for round in $(seq "$rounds"); do

@@ -14,6 +14,8 @@
 # MAX_WAIT as in compare-builds.sh. The load tool's workloads other than get-put need this checkout's load tool; both
 # silos must serve /v1/kv/default.
 set -euo pipefail
+# shellcheck source=wait-for-quiet.sh
+source "$(dirname "$0")/wait-for-quiet.sh"
 
 before=$(cd "$1" && pwd)
 after=$(cd "$2" && pwd)
@@ -22,8 +24,6 @@ arguments=("$@")
 if [ ${#arguments[@]} -eq 0 ]; then arguments=(--connections 64 --duration 10 --warmup 20); fi
 workloads=${WORKLOADS:-get-put}
 rounds=${ROUNDS:-2}
-max_load=${MAX_LOAD:-3}
-max_wait=${MAX_WAIT:-60}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 load="$here/tests/OrleansCausal.LoadTool/bin/Release/net10.0/orleans-causal-load.dll"
 
@@ -45,13 +45,6 @@ free_port() {
 cpu_ticks() {
   # utime + stime (fields 14 and 15 of /proc/PID/stat; the command name may hold spaces, so count from its ')').
   sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
-
-wait_for_quiet() {
-  for _ in $(seq $((max_wait / 5))); do
-    if awk -v max="$max_load" '{ exit !($1 < max) }' /proc/loadavg; then return; fi
-    sleep 5
-  done
 }
 
 run_one() {
