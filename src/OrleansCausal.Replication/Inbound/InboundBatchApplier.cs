@@ -67,8 +67,8 @@ public sealed class InboundBatchApplier(IRecordStore store, IRecordNoticeBroadca
             }
 
             // The batches before this one may still be on their way: wait for the position to move, then look again.
-            await advanced.WaitAsync(remaining, time, cancellationToken).ContinueWith(static _ => { }, CancellationToken.None,
-                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            // A timeout ends the wait like an advance does (the loop then refuses the gap); a cancellation is thrown below.
+            await advanced.WaitAsync(remaining, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
