@@ -34,7 +34,7 @@ public static class SiloComposition
         ArgumentNullException.ThrowIfNull(configureClustering);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton<ContextTokens>();
-        builder.Services.AddRecordStore(settings.Store, settings.Region, StoreRegistration.OperationWindowOf(builder.Configuration));
+        builder.Services.AddRecordStore(settings.Store, settings.Region, StoreRegistration.OperationWindowOf(builder.Configuration), builder.Configuration);
         builder.UseOrleans(silo =>
         {
             configureClustering(silo);

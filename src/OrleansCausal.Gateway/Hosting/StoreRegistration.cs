@@ -12,13 +12,22 @@ namespace OrleansCausal.Gateway.Hosting;
 /// <summary>The <c>Store</c> setting's kinds, each mapped to its backend's own <c>Add…RecordStore</c> extension.</summary>
 internal static class StoreRegistration
 {
-    private static readonly Dictionary<string, Action<IServiceCollection, StoreSpecification, RegionId, OperationWindow>> Backends = new(StringComparer.Ordinal)
+    /// <summary>The section whose settings tune the embedded SQLite store (<see cref="SqliteRecordStoreOptions"/>:
+    /// <c>MaxBatchSize</c>, <c>ReaderThreads</c>, <c>BusyTimeout</c>, <c>MaxFileSizeBytes</c>,
+    /// <c>CheckpointInterval</c>); the file, region and operation window always come from <c>Store</c>,
+    /// <c>Region</c> and <c>Idempotency:*</c>.</summary>
+    public const string SqliteSection = "Sqlite";
+
+    private static readonly Dictionary<string, Action<IServiceCollection, StoreSpecification, RegionId, OperationWindow, IConfiguration>> Backends = new(StringComparer.Ordinal)
     {
-        [StoreSpecification.Sqlite] = (services, spec, region, window) =>
-            services.AddSqliteRecordStore(o => (o.Path, o.Region, o.Operations) = (spec.Target, region, window)),
-        [StoreSpecification.Postgres] = (services, spec, region, window) =>
+        [StoreSpecification.Sqlite] = (services, spec, region, window, configuration) =>
+        {
+            services.AddOptions<SqliteRecordStoreOptions>().Bind(configuration.GetSection(SqliteSection));
+            services.AddSqliteRecordStore(o => (o.Path, o.Region, o.Operations) = (spec.Target, region, window));
+        },
+        [StoreSpecification.Postgres] = (services, spec, region, window, _) =>
             services.AddPostgresRecordStore(o => (o.ConnectionString, o.Region, o.Operations) = (spec.Target, region, window)),
-        [StoreSpecification.Memory] = (services, _, region, window) => services.AddInMemoryRecordStore(region, window),
+        [StoreSpecification.Memory] = (services, _, region, window, _) => services.AddInMemoryRecordStore(region, window),
     };
 
     /// <param name="operations">The window of remembered operations (<c>Idempotency:*</c>): merges in the store apply
@@ -38,9 +47,10 @@ internal static class StoreRegistration
         return options.Window;
     }
 
-    public static IServiceCollection AddRecordStore(this IServiceCollection services, StoreSpecification spec, RegionId region, OperationWindow operations)
+    public static IServiceCollection AddRecordStore(
+        this IServiceCollection services, StoreSpecification spec, RegionId region, OperationWindow operations, IConfiguration configuration)
     {
-        Backends[spec.Kind](services, spec, region, operations);
+        Backends[spec.Kind](services, spec, region, operations, configuration);
         return services;
     }
 }

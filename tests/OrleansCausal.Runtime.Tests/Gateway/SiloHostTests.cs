@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansCausal.Runtime.Tests.Support;
+using OrleansCausal.Storage.Sqlite;
 using static OrleansCausal.Runtime.Tests.Support.KvApi;
 
 namespace OrleansCausal.Runtime.Tests.Gateway;
@@ -205,6 +206,8 @@ public sealed class SiloHostTests
     [InlineData("Actors:MaxCacheAge", "-00:00:01", "Actors:MaxCacheAge")]
     [InlineData("Actors:ShedAtMemoryPercent", "5", "Actors:ShedAtMemoryPercent")]
     [InlineData("Actors:ShedAtMemoryPercent", "101", "Actors:ShedAtMemoryPercent")]
+    [InlineData("Sqlite:MaxBatchSize", "0", "MaxBatchSize")]
+    [InlineData("Sqlite:CheckpointInterval", "00:05:00", "CheckpointInterval")]
     public async Task Start_WithInvalidRuntimeSetting_FailsNamingTheSetting(string key, string value, string expected)
     {
         await using var app = TestSilo.Build(new Dictionary<string, string?> { [key] = value });
@@ -212,6 +215,25 @@ public sealed class SiloHostTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
 
         Assert.Contains(expected, error.Message);
+    }
+
+    /// <summary>The <c>Sqlite:*</c> settings tune the embedded store; the file still comes from <c>Store</c>.</summary>
+    [Fact]
+    public async Task SqliteSettings_TuneTheStoreTheSiloOpens()
+    {
+        await using var app = TestSilo.Build(new Dictionary<string, string?>
+        {
+            ["Sqlite:CheckpointInterval"] = "00:00:00.2",
+            ["Sqlite:ReaderThreads"] = "3",
+            ["Sqlite:MaxBatchSize"] = "64",
+        });
+
+        var options = app.Services.GetRequiredService<IOptions<SqliteRecordStoreOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromMilliseconds(200), options.CheckpointInterval);
+        Assert.Equal(3, options.ReaderThreads);
+        Assert.Equal(64, options.MaxBatchSize);
+        Assert.EndsWith(".db", options.Path, StringComparison.Ordinal);
     }
 
     /// <summary><c>Actors:ShedAtMemoryPercent</c> is Orleans' shedding of activations under memory pressure: on at 85 %
