@@ -18,6 +18,11 @@ internal static class StoreRegistration
     /// <c>Region</c> and <c>Idempotency:*</c>.</summary>
     public const string SqliteSection = "Sqlite";
 
+    /// <summary>The section whose settings tune the PostgreSQL store (<see cref="PostgresRecordStoreOptions"/>:
+    /// <c>Schema</c>, <c>WriterCount</c>, <c>MaxBatchSize</c>, <c>ListenReconnectMaxDelay</c>); the connection string,
+    /// region and operation window always come from <c>Store</c>, <c>Region</c> and <c>Idempotency:*</c>.</summary>
+    public const string PostgresSection = "Postgres";
+
     private static readonly Dictionary<string, Action<IServiceCollection, StoreSpecification, RegionId, OperationWindow, IConfiguration>> Backends = new(StringComparer.Ordinal)
     {
         [StoreSpecification.Sqlite] = (services, spec, region, window, configuration) =>
@@ -25,8 +30,11 @@ internal static class StoreRegistration
             services.AddOptions<SqliteRecordStoreOptions>().Bind(configuration.GetSection(SqliteSection));
             services.AddSqliteRecordStore(o => (o.Path, o.Region, o.Operations) = (spec.Target, region, window));
         },
-        [StoreSpecification.Postgres] = (services, spec, region, window, _) =>
-            services.AddPostgresRecordStore(o => (o.ConnectionString, o.Region, o.Operations) = (spec.Target, region, window)),
+        [StoreSpecification.Postgres] = (services, spec, region, window, configuration) =>
+        {
+            services.AddOptions<PostgresRecordStoreOptions>().Bind(configuration.GetSection(PostgresSection));
+            services.AddPostgresRecordStore(o => (o.ConnectionString, o.Region, o.Operations) = (spec.Target, region, window));
+        },
         [StoreSpecification.Memory] = (services, _, region, window, _) => services.AddInMemoryRecordStore(region, window),
     };
 

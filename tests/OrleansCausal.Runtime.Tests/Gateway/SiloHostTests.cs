@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansCausal.Runtime.Tests.Support;
+using OrleansCausal.Storage.Postgres;
 using OrleansCausal.Storage.Sqlite;
 using static OrleansCausal.Runtime.Tests.Support.KvApi;
 
@@ -234,6 +235,43 @@ public sealed class SiloHostTests
         Assert.Equal(3, options.ReaderThreads);
         Assert.Equal(64, options.MaxBatchSize);
         Assert.EndsWith(".db", options.Path, StringComparison.Ordinal);
+    }
+
+    /// <summary>The <c>Postgres:*</c> settings tune the PostgreSQL store; the connection string still comes from
+    /// <c>Store</c>. Nothing connects: the options are read before the silo starts.</summary>
+    [Fact]
+    public async Task PostgresSettings_TuneTheStoreTheSiloOpens()
+    {
+        await using var app = TestSilo.Build(new Dictionary<string, string?>
+        {
+            ["Store"] = "postgres:Host=127.0.0.1;Port=1;Database=unused",
+            ["Postgres:Schema"] = "eu_west",
+            ["Postgres:MaxBatchSize"] = "64",
+            ["Postgres:ListenReconnectMaxDelay"] = "00:00:02",
+        });
+
+        var options = app.Services.GetRequiredService<IOptions<PostgresRecordStoreOptions>>().Value;
+
+        Assert.Equal("eu_west", options.Schema);
+        Assert.Equal(64, options.MaxBatchSize);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.ListenReconnectMaxDelay);
+        Assert.Contains("Database=unused", options.ConnectionString, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Postgres:WriterCount", "0", "WriterCount")]
+    [InlineData("Postgres:Schema", "Bad-Schema", "Schema")]
+    public async Task Start_WithInvalidPostgresSetting_FailsNamingTheSettingBeforeConnecting(string key, string value, string expected)
+    {
+        await using var app = TestSilo.Build(new Dictionary<string, string?>
+        {
+            ["Store"] = "postgres:Host=127.0.0.1;Port=1;Database=unused",
+            [key] = value,
+        });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => app.StartAsync());
+
+        Assert.Contains(expected, error.Message);
     }
 
     /// <summary><c>Actors:ShedAtMemoryPercent</c> is Orleans' shedding of activations under memory pressure: on at 85 %
