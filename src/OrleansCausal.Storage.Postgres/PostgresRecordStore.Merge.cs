@@ -85,16 +85,20 @@ public sealed partial class PostgresRecordStore
             return Finish(fast);
         }
 
+        // Another writer creating one of the merge's new records between the lock and the write refuses the attempt
+        // (StaleRecordState); the next attempt finds that record and locks it, so each key can cost at most one such
+        // refusal: allow one per key, on top of the retries any transaction gets for a deadlock.
+        var maxAttempts = MaxConflictRetries + keys.Count;
+        var transientConflicts = 0;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return Finish(await MergeOnceAsync(groups, operations, keys, position).ConfigureAwait(false));
             }
-            catch (Exception e) when ((PostgresErrors.IsTransientConflict(e) || e is PostgresException { SqlState: PostgresSql.StaleRecordState })
-                && attempt < MaxConflictRetries)
+            catch (Exception e) when (attempt < maxAttempts && (e is PostgresException { SqlState: PostgresSql.StaleRecordState }
+                || (PostgresErrors.IsTransientConflict(e) && ++transientConflicts < MaxConflictRetries)))
             {
-                // A deadlock, or another writer created one of the new records between the lock and the write.
                 _logger.LogWarningRetry(Description, ((PostgresException)e).SqlState, attempt);
             }
             catch (Exception e) when (e is not (ForgedDotException or RecordStoreException))
