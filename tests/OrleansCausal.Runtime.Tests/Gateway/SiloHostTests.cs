@@ -15,6 +15,9 @@ public sealed class SiloHostTests
 {
     private const string ApiKey = "test-api-key-0123456789";
 
+    /// <summary>A PostgreSQL store on a port nothing listens on: these tests must decide before any connection.</summary>
+    private const string UnreachablePostgresStore = "postgres:Host=127.0.0.1;Port=1;Database=unused";
+
     [Fact]
     public async Task Status_ReportsRegionReplicaStoreClusterGrainsAndPeers()
     {
@@ -244,7 +247,7 @@ public sealed class SiloHostTests
     {
         await using var app = TestSilo.Build(new Dictionary<string, string?>
         {
-            ["Store"] = "postgres:Host=127.0.0.1;Port=1;Database=unused",
+            ["Store"] = UnreachablePostgresStore,
             ["Postgres:Schema"] = "eu_west",
             ["Postgres:MaxBatchSize"] = "64",
             ["Postgres:ListenReconnectMaxDelay"] = "00:00:02",
@@ -265,7 +268,7 @@ public sealed class SiloHostTests
     {
         await using var app = TestSilo.Build(new Dictionary<string, string?>
         {
-            ["Store"] = "postgres:Host=127.0.0.1;Port=1;Database=unused",
+            ["Store"] = UnreachablePostgresStore,
             [key] = value,
         });
 
